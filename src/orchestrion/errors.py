@@ -1,0 +1,35 @@
+"""The one exception hierarchy of orchestrion.
+
+Every error the library raises on purpose derives from :class:`OrchestrionError`, so callers
+(and the command line, which prints one line and exits non-zero) can catch them together.
+Messages name the file (when there is one) and what is wrong with it.
+"""
+
+from __future__ import annotations
+
+from os import PathLike
+
+
+class OrchestrionError(Exception):
+    """Base class of all orchestrion errors."""
+
+
+class ValidationError(OrchestrionError, ValueError):
+    """An object of the music model holds an impossible value (pitch 200, tempo 0, ...)."""
+
+
+class FormatError(OrchestrionError, ValueError):
+    """A file cannot be read or written in the format its extension names."""
+
+    def __init__(self, message: str, path: str | PathLike[str] | None = None) -> None:
+        self.path = None if path is None else str(path)
+        self.reason = message
+        super().__init__(f"{self.path}: {message}" if self.path else message)
+
+
+class DatasetError(OrchestrionError):
+    """A data set cannot be downloaded, verified, extracted or converted."""
+
+
+class CheckpointError(OrchestrionError):
+    """A model checkpoint is missing, incomplete or of another family."""
