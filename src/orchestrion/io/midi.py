@@ -131,7 +131,10 @@ def _convert_tracks(score: Any, path: Any) -> tuple[list[Track], list[Lyric]]:
             arrays = source.notes.numpy()
             notes = NoteArray(arrays["time"], arrays["pitch"], arrays["duration"],
                               arrays["velocity"])
-            if notes.time.min() < 0 or notes.duration.min() < 0:
+            # symusic's times are 32-bit: a wrapped sum shows as a negative time or duration,
+            # or as an end past 2^31 (wrapped difference of two wrapped times).
+            if (notes.time.min() < 0 or notes.duration.min() < 0
+                    or notes.end.max() > _INT32_MAX):
                 raise FormatError(_OVERFLOW, path)
             notes = notes.sorted()
         track = Track(program=int(source.program), is_drum=bool(source.is_drum),
@@ -152,6 +155,7 @@ def _annotations(score: Any, texts: _smf.TextEvents) -> list[Annotation]:
 
 
 _OVERFLOW = "absurd delta times: event times overflow 2^31 ticks"
+_INT32_MAX = 2**31 - 1
 
 
 def _check_times(score: Any, path: Any) -> None:
