@@ -137,7 +137,7 @@ def test_fuzzed_files_raise_only_format_error(edits: list[tuple[int, int, int]])
     except o.FormatError:
         return
     music.validate()  # whatever parses must be a valid piece
-    midi.from_bytes(midi.to_bytes(music))  # and must write back to readable MIDI
+    assert midi.from_bytes(midi.to_bytes(music)) == music  # and must write back exactly
 
 
 @settings(max_examples=300, deadline=2000)

@@ -121,22 +121,21 @@ def _convert_tracks(score: Any, path: Any) -> tuple[list[Track], list[Lyric]]:
     lyrics: list[Lyric] = []
     for source in score.tracks:
         lyrics.extend(Lyric(int(event.time), event.text) for event in source.lyrics)
+        if len(source.notes) == 0:
+            # As in MusPy, a track is a (chunk, channel, program) with notes; symusic keeps
+            # some note-less ones (lyrics only, say), others not, so drop them all.
+            continue
         controls = [ControlChange(t, n, v) for t, n, v in
                     _rows(source.controls, "number", "value")]
         bends = [PitchBend(t, v) for t, v in _rows(source.pitch_bends, "value")]
-        if len(source.notes) == 0 and not controls and not bends:
-            continue  # symusic makes lyric-only tracks; their lyrics went to Music.lyrics
-        notes = NoteArray()
-        if len(source.notes):
-            arrays = source.notes.numpy()
-            notes = NoteArray(arrays["time"], arrays["pitch"], arrays["duration"],
-                              arrays["velocity"])
-            # symusic's times are 32-bit: a wrapped sum shows as a negative time or duration,
-            # or as an end past 2^31 (wrapped difference of two wrapped times).
-            if (notes.time.min() < 0 or notes.duration.min() < 0
-                    or notes.end.max() > _INT32_MAX):
-                raise FormatError(_OVERFLOW, path)
-            notes = notes.sorted()
+        arrays = source.notes.numpy()
+        notes = NoteArray(arrays["time"], arrays["pitch"], arrays["duration"],
+                          arrays["velocity"])
+        # symusic's times are 32-bit: a wrapped sum shows as a negative time or duration, or
+        # as an end past 2^31 (the wrapped difference of two wrapped times).
+        if notes.time.min() < 0 or notes.duration.min() < 0 or notes.end.max() > _INT32_MAX:
+            raise FormatError(_OVERFLOW, path)
+        notes = notes.sorted()
         track = Track(program=int(source.program), is_drum=bool(source.is_drum),
                       name=source.name or None, controls=controls, pitch_bends=bends)
         # MIDI data bytes cannot hold a pitch or velocity outside 0-127 and negative times
