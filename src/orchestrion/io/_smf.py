@@ -194,8 +194,8 @@ class ChunkBuilder:
     """Collects the events of one track chunk and encodes them in one vectorised pass.
 
     Channel messages come in as arrays (``add_channel``): times, an ordering key for events
-    at the same tick, and up to three bytes each. Meta events (few) come one by one. Events
-    are ordered by (time, key, insertion order).
+    at the same tick (0-15), and up to three bytes each. Meta events (few) come one by one.
+    Events are ordered by (time, key, insertion order).
     """
 
     def __init__(self) -> None:
@@ -226,7 +226,9 @@ class ChunkBuilder:
                                 np.array([m[0] for m in self._meta], dtype=np.int64)])
         keys = np.concatenate([*self._keys, np.array([m[1] for m in self._meta], np.int64)])
         n_channel = len(channel_times)
-        order = np.lexsort((np.arange(len(times)), keys, times))
+        # One combined key (keys are small) sorted stably: insertion order breaks ties, and
+        # timsort is near linear on the few sorted runs (ons, offs, controls) it gets.
+        order = np.argsort(times * 16 + keys, kind="stable")
         sorted_times = times[order]
         deltas = np.diff(sorted_times, prepend=0)
         if len(deltas) and deltas.max() > MAX_DELTA:
