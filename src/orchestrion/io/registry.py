@@ -2,9 +2,10 @@
 extension to the format's module, imported only when first used (keeps ``import
 orchestrion`` light).
 
-A format module provides ``read(path, **options) -> Music`` and, when it can write,
-``write(music, path, **options) -> None``. Formats added by later modules register here with
-:func:`register`.
+A format's module provides a reader ``(path, **options) -> Music`` and, when it can write, a
+writer ``(music, path, **options) -> None``, named ``read`` and ``write`` unless the format
+says otherwise (one module may serve several formats, as JSON and YAML share one). Formats
+added by later modules register here with :func:`register`.
 """
 
 from __future__ import annotations
@@ -24,15 +25,23 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Format:
-    """A file format: its ``name``, lower-case ``extensions`` and implementing ``module``."""
+    """A file format: its ``name``, lower-case ``extensions`` and implementing ``module``,
+    whose functions ``reader`` and ``writer`` read and write it."""
 
     name: str
     extensions: tuple[str, ...]
     module: str
     can_write: bool = True
+    reader: str = "read"
+    writer: str = "write"
 
-    def load(self) -> Any:
-        return importlib.import_module(self.module)
+    def read(self, path: str | os.PathLike[str], **options: Any) -> Music:
+        return getattr(importlib.import_module(self.module), self.reader)(path, **options)
+
+    def write(self, music: Music, path: str | os.PathLike[str], **options: Any) -> None:
+        if not self.can_write:
+            raise FormatError(f"orchestrion cannot write {self.name} files", path)
+        getattr(importlib.import_module(self.module), self.writer)(music, path, **options)
 
 
 _FORMATS: dict[str, Format] = {}
@@ -48,8 +57,10 @@ def register(fmt: Format) -> None:
 
 
 register(Format("midi", (".mid", ".midi", ".smf", ".kar"), "orchestrion.io.midi"))
-register(Format("json", (".json", ".json.gz"), "orchestrion.io.jsonio"))
-register(Format("yaml", (".yaml", ".yml", ".yaml.gz", ".yml.gz"), "orchestrion.io.jsonio"))
+register(Format("json", (".json", ".json.gz"), "orchestrion.io.jsonio",
+                reader="read_json", writer="write_json"))
+register(Format("yaml", (".yaml", ".yml", ".yaml.gz", ".yml.gz"), "orchestrion.io.jsonio",
+                reader="read_yaml", writer="write_yaml"))
 
 
 def formats() -> list[Format]:
@@ -87,7 +98,7 @@ def read(path: str | os.PathLike[str], format: str | None = None, **options: Any
     extension (or by ``format``). Problems raise ``FormatError`` naming the file."""
     fmt = get_format(format) if format else format_of(path)
     check_readable(path)
-    return fmt.load().read(path, **options)
+    return fmt.read(path, **options)
 
 
 def write(music: Music, path: str | os.PathLike[str], format: str | None = None,
@@ -97,6 +108,4 @@ def write(music: Music, path: str | os.PathLike[str], format: str | None = None,
     The file appears whole or not at all (written to a temporary file, then renamed).
     """
     fmt = get_format(format) if format else format_of(path)
-    if not fmt.can_write:
-        raise FormatError(f"orchestrion cannot write {fmt.name} files", path)
-    fmt.load().write(music, path, **options)
+    fmt.write(music, path, **options)
