@@ -116,8 +116,8 @@ def _event_dict(event: Any) -> dict[str, Any]:
     out = {}
     for name in _FIELD_NAMES[type(event)]:
         value = getattr(event, name)
-        if value is None or (isinstance(value, list) and not value):
-            continue  # MusPy's skip_missing: no None values, no empty lists
+        if value is None or (name == "creators" and not value):
+            continue  # MusPy's skip_missing: no None values, no empty list attributes
         out[name] = [_plain(v) for v in value] if isinstance(value, list) else _plain(value)
     if isinstance(event, Tempo):
         out["qpm"] = float(out["qpm"])  # MusPy stores qpm as a float
@@ -169,7 +169,7 @@ def _write_text(path: str | os.PathLike[str], text: str, compressed: bool | None
     if compressed is None:
         compressed = str(path).lower().endswith(".gz")
     if compressed:
-        data = gzip.compress(data, mtime=0)
+        data = gzip.compress(data, compresslevel=6, mtime=0)
     atomic_write_bytes(path, data)
 
 
@@ -280,8 +280,8 @@ def _notes(items: list[Any], where: str) -> NoteArray | list[Note]:
     except (TypeError, KeyError, AttributeError, OverflowError, ValueError):
         table = None
     if table is not None and table.dtype.kind == "f" and np.isfinite(table).all() \
-            and (table == np.round(table)).all():
-        table = table.astype(np.int64)
+            and (table == np.round(table)).all() and (np.abs(table) <= _MAX_INT).all():
+        table = table.astype(np.int64)  # integral floats, as some writers give
     if table is None or table.dtype.kind not in "iu" or (np.abs(table) > _MAX_INT).any():
         return [_object(Note, item, f"{where}[{i}]") for i, item in enumerate(items)]
     notes = NoteArray(table[:, 0], table[:, 1], table[:, 2], table[:, 3])
