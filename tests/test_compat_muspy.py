@@ -1,0 +1,108 @@
+"""orchestrion.compat.muspy: MusPy's names and signatures, and the same results as MusPy."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import pytest
+
+import orchestrion.compat.muspy as compat
+from orchestrion import FormatError
+
+muspy = pytest.importorskip("muspy")
+
+FUNCTIONS = ("read", "write", "load", "save", "read_midi", "write_midi", "load_json",
+             "save_json", "load_yaml", "save_yaml")
+CLASSES = ("Music", "Track", "Note", "Chord", "Tempo", "KeySignature", "TimeSignature",
+           "Beat", "Barline", "Lyric", "Annotation", "Metadata")
+
+
+def test_every_name_is_musps() -> None:
+    assert set(compat.__all__) == set(FUNCTIONS) | set(CLASSES)
+    for name in compat.__all__:
+        assert hasattr(muspy, name), name
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_functions_take_musps_parameters_in_musps_order(name: str) -> None:
+    ours = list(inspect.signature(getattr(compat, name)).parameters)
+    theirs = [p for p in inspect.signature(getattr(muspy, name)).parameters if p != "kwargs"]
+    assert ours[:len(theirs)] == theirs
+
+
+@pytest.mark.parametrize("name", CLASSES)
+def test_classes_have_musps_fields(name: str) -> None:
+    theirs = list(getattr(muspy, name)._attributes)
+    ours = list(inspect.signature(getattr(compat, name)).parameters)
+    # orchestrion's Track adds controls and pitch bends after MusPy's fields.
+    assert ours[:len(theirs)] == theirs
+
+
+def _notes(music: object) -> list[tuple]:
+    return [(track.program, track.is_drum, track.name,
+             [(n.time, n.pitch, n.duration, n.velocity) for n in track.notes])
+            for track in music.tracks]  # type: ignore[attr-defined]
+
+
+def test_read_midi_gives_musps_notes_tempos_and_meters(corpus_midi: list[Path]) -> None:
+    # The pieces whose every note-on is released: MusPy also keeps notes never released,
+    # ending them at the end of the track, which orchestrion (like pretty_midi) drops.
+    for path in corpus_midi:
+        if "mozart" in path.name or "haydn" in path.name:
+            continue
+        ours, theirs = compat.read_midi(path), muspy.read_midi(path)
+        assert ours.resolution == theirs.resolution
+        assert _notes(ours) == _notes(theirs), path.name
+        assert [(t.time, t.qpm) for t in ours.tempos] == [(t.time, t.qpm) for t in theirs.tempos]
+        assert [(t.time, t.numerator, t.denominator) for t in ours.time_signatures] == \
+            [(t.time, t.numerator, t.denominator) for t in theirs.time_signatures]
+        # MusPy leaves fifths empty; orchestrion keeps it as well as root and mode.
+        assert [(k.time, k.root, k.mode) for k in ours.key_signatures] == \
+            [(k.time, k.root, k.mode) for k in theirs.key_signatures]
+
+
+def test_write_midi_then_muspy_reads_the_same(tmp_path: Path, corpus_midi: list[Path]) -> None:
+    music = compat.read(corpus_midi[0])
+    compat.write(tmp_path / "out.mid", music)
+    assert _notes(muspy.read(tmp_path / "out.mid")) == _notes(music)
+    compat.write_midi(tmp_path / "again.midi", music, backend="pretty_midi")
+    again = compat.read(tmp_path / "again.midi")
+    assert again.metadata.source_filename == "again.midi"
+    again.metadata.source_filename = music.metadata.source_filename
+    assert again == music
+
+
+@pytest.mark.parametrize("name", ["piece.json", "piece.json.gz", "piece.yaml", "piece.yml.gz"])
+def test_save_and_load_round_trip_and_muspy_agrees(tmp_path: Path, corpus_midi: list[Path],
+                                                   name: str) -> None:
+    music = compat.read_midi(corpus_midi[0])
+    compat.save(tmp_path / name, music)
+    assert compat.load(tmp_path / name) == music
+    assert _notes(muspy.load(tmp_path / name)) == _notes(music)
+    kind = "json" if "json" in name else "yaml"
+    getattr(compat, f"save_{kind}")(tmp_path / f"direct.{kind}", music)
+    assert getattr(compat, f"load_{kind}")(tmp_path / f"direct.{kind}") == music
+
+
+def test_kind_overrides_the_extension(tmp_path: Path, corpus_midi: list[Path]) -> None:
+    music = compat.read_midi(corpus_midi[0])
+    compat.save(tmp_path / "piece.txt", music, kind="yaml")
+    assert (tmp_path / "piece.txt").read_text("utf-8").startswith("metadata:")
+    assert compat.load(tmp_path / "piece.txt", kind="yaml") == music
+    assert compat.read(corpus_midi[0], kind="midi") == music
+
+
+def test_wrong_function_for_the_format_is_a_clear_error(tmp_path: Path,
+                                                         corpus_midi: list[Path]) -> None:
+    with pytest.raises(FormatError, match=r"load\(\) does not handle midi files; use read/write"):
+        compat.load(corpus_midi[0])
+    with pytest.raises(FormatError, match=r"read\(\) does not handle json files; use load/save"):
+        compat.read(tmp_path / "piece.json")
+    with pytest.raises(FormatError, match="unknown file extension"):
+        compat.save(tmp_path / "piece.abc123", compat.Music())
+    with pytest.raises(ValueError, match="first-in-first-out"):
+        compat.read_midi(corpus_midi[0], duplicate_note_mode="all")
+    with pytest.raises(FormatError, match="skip_missing=True"):
+        compat.save_json(tmp_path / "piece.json", compat.Music(), skip_missing=False)
+    assert not (tmp_path / "piece.json").exists()
