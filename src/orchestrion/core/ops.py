@@ -89,9 +89,20 @@ def _map_times(music: Music, retime: Callable[[int], int]) -> None:
         event.time = retime(event.time)
 
 
+def _freeze(value: Any) -> Any:
+    """A hashable stand-in for ``value`` that is equal exactly when the values are equal."""
+    if isinstance(value, list | tuple):
+        return (type(value).__name__, tuple(_freeze(v) for v in value))
+    if isinstance(value, dict):
+        return ("dict", frozenset((_freeze(k), _freeze(v)) for k, v in value.items()))
+    if isinstance(value, set | frozenset):
+        return ("set", frozenset(_freeze(v) for v in value))
+    return value
+
+
 def _event_key(event: Any) -> tuple[Any, ...]:
-    return tuple(tuple(v) if isinstance(v, list) else v
-                 for v in (getattr(event, f.name) for f in dataclasses.fields(event)))
+    # Annotations may hold any JSON value (dicts, nested lists): freeze them to hash them.
+    return tuple(_freeze(getattr(event, f.name)) for f in dataclasses.fields(event))
 
 
 def _event_lists(music: Music) -> list[list[Any]]:
@@ -111,7 +122,8 @@ def transpose(music: Music, semitones: int) -> Music:
 
     Key signatures move with the notes: root ``(r + k) mod 12`` and fifths
     ``((f + 7k + 6) mod 12) - 6`` (the enharmonic spelling with at most six flats or five
-    sharps). A pitch pushed outside 0-127 raises ``ValidationError``; nothing is changed then.
+    sharps); a shift by whole octaves leaves key signatures alone (C# major stays C# major).
+    A pitch pushed outside 0-127 raises ``ValidationError``; nothing is changed then.
     """
     k = int(semitones)
     pitched = [t for t in music.tracks if not t.is_drum]
@@ -131,7 +143,7 @@ def transpose(music: Music, semitones: int) -> Music:
         for chord in track.chords:
             chord.pitches = [p + k for p in chord.pitches]
             chord.pitches_str = None
-    for key in music.key_signatures:
+    for key in music.key_signatures if k % 12 else ():  # octaves keep the key's spelling
         if key.root is not None:
             key.root = (key.root + k) % 12
         if key.fifths is not None:
@@ -157,15 +169,17 @@ def adjust_resolution(music: Music, target: int | None = None, factor: float | N
             raise ValidationError(f"resolution {music.resolution} x {factor} is below 1")
     if target < 1:
         raise ValidationError(f"target resolution must be >= 1, got {target}")
-    scale = target / music.resolution
+    old = music.resolution
 
+    # Multiply before dividing: ``t * target / old`` is exact when it is an integer or a half,
+    # where ``t * (target / old)`` can land just below it (49 * (1 / 49) < 1) and round wrong.
     def retime(t: int) -> int:
-        return int(_round(np.array(t * scale), rounding))
+        return int(_round(np.array(t * target / old), rounding))
 
     for track in music.tracks:
         notes = track.note_array()
-        time = _round(notes.time * scale, rounding)
-        end = _round(notes.end * scale, rounding)
+        time = _round(notes.time * target / old, rounding)
+        end = _round(notes.end * target / old, rounding)
         track.set_note_array(NoteArray(time, notes.pitch, end - time, notes.velocity),
                              validate=False)
         for chord in track.chords:
