@@ -82,9 +82,9 @@ def test_invalid_values_raise_validation_error_naming_them(make, message: str) -
 
 
 def test_validation_error_is_a_value_error_and_an_orchestrion_error() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="pitch 300"):
         Note(0, 300, 1)
-    with pytest.raises(OrchestrionError):
+    with pytest.raises(OrchestrionError, match="pitch 300"):
         Note(0, 300, 1)
 
 
@@ -190,7 +190,8 @@ def test_track_notes_setter_replaces_arrays() -> None:
 
 
 def test_track_given_a_note_array_validates_it() -> None:
-    message = "track 'bad': note 1 has pitch outside 0-127 (time=4, pitch=130, duration=1, velocity=64)"
+    message = ("track 'bad': note 1 has pitch outside 0-127 "
+               "(time=4, pitch=130, duration=1, velocity=64)")
     with pytest.raises(ValidationError, match=f"^{re.escape(message)}$"):
         Track(name="bad", notes=NoteArray([0, 4], [60, 130], [1, 1]))
     with pytest.raises(ValidationError, match="note 0 has negative time"):
@@ -382,7 +383,8 @@ def test_validate_finds_in_place_edits(edit, message: str) -> None:
 
 def test_note_array_construction() -> None:
     empty = NoteArray()
-    assert len(empty) == 0 and NoteArray.empty() == empty
+    assert len(empty) == 0
+    assert NoteArray.empty() == empty
     assert repr(NoteArray([0, 1], [2, 3], [4, 5])) == "NoteArray(n=2)"
     array = NoteArray([[0, 1]], (60, 61), np.array([1, 2], dtype=np.int8), 100)
     assert array.time.shape == (2,)  # flattened
@@ -406,9 +408,11 @@ def test_note_array_from_and_to_notes() -> None:
 def test_note_array_equality_and_copy() -> None:
     a = NoteArray([0, 1], [60, 61], [1, 1], [64, 65])
     b = a.copy()
-    assert a == b and a is not b
+    assert a == b
+    assert a is not b
     b.velocity[0] = 1
-    assert a.velocity[0] == 64 and a != b
+    assert a.velocity[0] == 64
+    assert a != b
     assert a != NoteArray([0], [60], [1], [64])  # other length
     assert a != [0, 1]
     with pytest.raises(TypeError):
@@ -452,7 +456,8 @@ def test_sorted_returns_self_when_already_in_order() -> None:
     assert a.sorted() is a
     assert NoteArray().sorted() == NoteArray()
     single = NoteArray([3], [4], [5])
-    assert single.sort_order().tolist() == [0] and single.sorted() is single
+    assert single.sort_order().tolist() == [0]
+    assert single.sorted() is single
 
 
 note_rows = st.lists(st.tuples(st.integers(0, 30), st.integers(0, 127), st.integers(0, 5),
