@@ -32,14 +32,17 @@ def target_format(name: str) -> tuple[Format, str]:
 
     A format name gives the format's first extension (``midi`` -> ``.mid``, ``json`` ->
     ``.json``); an extension of a format is kept as given (``json.gz`` -> ``.json.gz``,
-    ``yml`` -> ``.yml``).
+    ``yml`` -> ``.yml``). A leading dot means an extension: ``.midi`` -> ``.midi``.
     """
     wanted = name.lower().lstrip(".")
+    by_name = {fmt.name: fmt for fmt in formats()}
+    if wanted in by_name and not name.startswith("."):
+        return by_name[wanted], by_name[wanted].extensions[0]
     for fmt in formats():
-        if wanted == fmt.name:
-            return fmt, fmt.extensions[0]
         if "." + wanted in fmt.extensions:
             return fmt, "." + wanted
+    if wanted in by_name:
+        return by_name[wanted], by_name[wanted].extensions[0]
     get_format(name)  # raises FormatError listing the known formats
     raise AssertionError("unreachable")  # pragma: no cover
 
