@@ -260,6 +260,8 @@ def test_tracks_equal_whichever_store_they_use() -> None:
     assert listed != Track.from_arrays([0, 4], [60, 62], [4, 4], [90, 91], program=3,
                                        name="a", chords=[Chord(0, [1], 1)])
     assert listed != "a track"
+    # comparing does not turn either side's arrays into objects
+    assert arrayed.note_array() is arrayed.note_array()
     with pytest.raises(TypeError):
         hash(listed)
 
@@ -511,3 +513,17 @@ def test_note_array_validate_names_the_first_bad_note(field: str, value: int,
                f"duration={values['duration']}, velocity={values['velocity']})")
     with pytest.raises(ValidationError, match=f"^{re.escape(message)}$"):
         a.validate("here")
+
+
+# ----------------------------------------------------------------------- docs/core.md runs
+
+DOC = __import__("pathlib").Path(__file__).parents[1] / "docs" / "core.md"
+
+
+def test_every_example_in_the_core_documentation_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.DOTALL)
+    assert len(blocks) >= 7
+    for block in blocks:
+        exec(compile(block, str(DOC), "exec"), {})
+    assert capsys.readouterr().out == (
+        "Note: pitch 128 outside 0-127\nTempo: qpm must be positive and finite, got 0\n")

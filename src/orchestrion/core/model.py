@@ -348,10 +348,14 @@ class Track:
             return NotImplemented
         if self._fields() != other._fields() or self.note_array() != other.note_array():
             return False
-        # pitch_str only lives on Note objects; compare it when either side has objects.
-        if self._note_list is not None or other._note_list is not None:
-            return [n.pitch_str for n in self.notes] == [n.pitch_str for n in other.notes]
-        return True
+        # pitch_str only lives on Note objects (arrays have none); comparing must not turn
+        # either side's arrays into objects.
+        return self._pitch_strs() == other._pitch_strs()
+
+    def _pitch_strs(self) -> list[str | None]:
+        if self._note_list is not None:
+            return [note.pitch_str for note in self._note_list]
+        return [None] * self.n_notes
 
     __hash__ = None  # type: ignore[assignment]
 
