@@ -3,7 +3,9 @@ properties, and differential checks against MusPy 0.5 where MusPy is right."""
 
 from __future__ import annotations
 
+import math
 import re
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -366,6 +368,45 @@ def test_adjust_resolution_rejects_bad_arguments() -> None:
     with pytest.raises(ValueError, match="rounding must be 'round', 'floor' or 'ceil'"):
         music.adjust_resolution(target=12, rounding="nearest")  # type: ignore[arg-type]
     assert music.resolution == 24
+
+
+def _rounded(value: Fraction, rounding: str) -> int:
+    if rounding == "floor":
+        return math.floor(value)
+    if rounding == "ceil":
+        return math.ceil(value)
+    return math.floor(value + Fraction(1, 2))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(note_tuples, max_size=10), st.lists(st.integers(0, 10_000), max_size=3),
+       st.integers(1, 997), st.integers(1, 997), st.sampled_from(["round", "floor", "ceil"]))
+def test_adjust_resolution_matches_an_exact_fraction_oracle(
+        notes: list[tuple[int, int, int, int]], event_times: list[int], old: int, new: int,
+        rounding: str) -> None:
+    music = Music(resolution=old, lyrics=[Lyric(t, "x") for t in event_times],
+                  tracks=[track_of(*notes)])
+    music.adjust_resolution(target=new, rounding=rounding)  # type: ignore[arg-type]
+    expected = []
+    for t, p, d, v in notes:
+        start = _rounded(Fraction(t * new, old), rounding)
+        stop = _rounded(Fraction((t + d) * new, old), rounding)
+        expected.append((start, p, stop - start, v))
+    assert rows(music.tracks[0]) == expected
+    assert timed(music.lyrics) == [_rounded(Fraction(t * new, old), rounding)
+                                   for t in event_times]
+    music.validate()
+
+
+@settings(max_examples=60, deadline=None)
+@given(pieces(), st.integers(1, 30), st.integers(0, 300))
+def test_operations_leave_a_valid_piece(music: Music, grid: int, end: int) -> None:
+    old = music.resolution
+    music.quantize(grid).trim(end).adjust_resolution(factor=0.5, rounding="ceil")
+    music.remove_duplicate().sort().infer_barlines_and_beats().merge_tracks()
+    assert music.validate() is music
+    assert music.resolution == max(1, old // 2)
+    assert music.get_end_time() <= math.ceil(Fraction(end * music.resolution, old))
 
 
 @settings(max_examples=60, deadline=None)
