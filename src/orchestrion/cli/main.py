@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -63,6 +64,10 @@ when any file failed. Existing output files are an error unless --force or --ski
 """
 
 
+def _wrap(text: str) -> str:
+    return textwrap.fill(text, width=79)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``orchestrion`` command and its subcommands."""
     parser = argparse.ArgumentParser(
@@ -77,10 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
     info = commands.add_parser(
         "info",
         help="describe a music file (tracks, notes, length, tempos, signatures)",
-        description="Print what a music file holds: resolution, end time in ticks and "
-                    "seconds, tempos, key and time signatures, the title, and each track's "
-                    "program (number and General MIDI instrument), drum flag, name and "
-                    "number of notes.",
+        description=_wrap("Print what a music file holds: resolution, end time in ticks "
+                          "and seconds, tempos, key and time signatures, the title, and "
+                          "each track's program (number and General MIDI instrument), drum "
+                          "flag, name and number of notes."),
         epilog=INFO_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -93,9 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
     convert = commands.add_parser(
         "convert",
         help="convert a file, or a folder of files, to another format",
-        description="Convert IN to OUT. IN is a file (OUT's extension names the output "
-                    "format) or a folder (every file under it that orchestrion reads is "
-                    "converted to --to FORMAT, mirrored under the folder OUT).",
+        description=_wrap("Convert IN to OUT. IN is a file (OUT's extension names the "
+                          "output format) or a folder (every file under it that orchestrion "
+                          "reads is converted to --to FORMAT, mirrored under the folder "
+                          "OUT)."),
         epilog=_convert_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
