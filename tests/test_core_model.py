@@ -388,12 +388,23 @@ def test_note_array_construction() -> None:
     assert len(empty) == 0
     assert NoteArray.empty() == empty
     assert repr(NoteArray([0, 1], [2, 3], [4, 5])) == "NoteArray(n=2)"
-    array = NoteArray([[0, 1]], (60, 61), np.array([1, 2], dtype=np.int8), 100)
-    assert array.time.shape == (2,)  # flattened
+    array = NoteArray([0.0, 1.0], (60, 61), np.array([1, 2], dtype=np.int8), 100)
+    assert array.time.tolist() == [0, 1]  # whole floats are fine
     assert all(getattr(array, f).dtype == np.int64 for f in ("time", "pitch", "duration",
                                                              "velocity"))
     assert array.velocity.tolist() == [100, 100]
     assert array.end.tolist() == [1, 3]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (([0.5], [60], [1]), "note time must hold whole numbers, got fractions"),
+    (([[0, 1]], [60, 61], [1, 1]), r"note time must be a 1-D sequence, got shape \(1, 2\)"),
+    (([0], ["C4"], [1]), "note pitch must be integers, got <U2"),
+    (([0], [60], [1], [[64]]), r"note velocity must be a 1-D sequence"),
+])
+def test_note_array_refuses_what_it_would_truncate(args: tuple, message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        NoteArray(*args)
 
 
 def test_note_array_from_and_to_notes() -> None:

@@ -238,6 +238,9 @@ def test_transpose_out_of_range_raises_and_changes_nothing() -> None:
     chordal = Music(tracks=[Track(chords=[Chord(0, [3, 100], 1)], name="c")])
     with pytest.raises(ValidationError, match=re.escape("(range 3-100)")):
         chordal.transpose(-4)
+    with pytest.raises(ValidationError, match=r"whole number of semitones, got 1\.5"):
+        music.transpose(1.5)  # type: ignore[arg-type]
+    assert music == before
     assert chordal.tracks[0].chords[0].pitches == [3, 100]
     # drums are not transposed, so they cannot be out of range
     drums = Music(tracks=[track_of((0, 127, 1), is_drum=True)])
@@ -330,6 +333,11 @@ def test_adjust_resolution_by_factor() -> None:
     assert rows(music.tracks[0]) == [(1, 60, 1, 64)]
     music.adjust_resolution(factor=0.3, rounding="floor")  # 1.2 -> 1
     assert music.resolution == 1
+    music.adjust_resolution(target=12.0)  # type: ignore[arg-type]
+    assert music.resolution == 12
+    assert type(music.resolution) is int
+    with pytest.raises(ValidationError, match=r"whole number >= 1, got 12\.5"):
+        music.adjust_resolution(target=12.5)  # type: ignore[arg-type]
 
 
 def test_adjust_resolution_keeps_touching_notes_touching() -> None:
@@ -359,7 +367,7 @@ def test_adjust_resolution_rejects_bad_arguments() -> None:
         music.adjust_resolution()
     with pytest.raises(ValueError, match="give exactly one of target and factor"):
         music.adjust_resolution(target=12, factor=0.5)
-    with pytest.raises(ValidationError, match="target resolution must be >= 1, got 0"):
+    with pytest.raises(ValidationError, match="must be a whole number >= 1, got 0"):
         music.adjust_resolution(target=0)
     with pytest.raises(ValidationError, match=re.escape("resolution 24 x 0.01 is below 1")):
         music.adjust_resolution(factor=0.01)

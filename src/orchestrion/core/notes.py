@@ -21,6 +21,20 @@ if TYPE_CHECKING:
 FIELDS = ("time", "pitch", "duration", "velocity")
 
 
+def _integers(values: Sequence[int] | np.ndarray | int, name: str,
+              scalar_ok: bool = False) -> np.ndarray:
+    """``values`` as a 1-D ``int64`` array; fractional or multi-dimensional input is an error
+    rather than being truncated or flattened without a word."""
+    array = np.asarray(values)
+    if array.ndim > 1 or (array.ndim == 0 and not scalar_ok):
+        raise ValidationError(f"note {name} must be a 1-D sequence, got shape {array.shape}")
+    if array.dtype.kind == "f" and not np.array_equal(array, np.round(array)):
+        raise ValidationError(f"note {name} must hold whole numbers, got fractions")
+    if array.dtype.kind not in "iubf" and array.size:
+        raise ValidationError(f"note {name} must be integers, got {array.dtype}")
+    return array.astype(np.int64, copy=False)
+
+
 class NoteArray:
     """Notes as four parallel ``int64`` arrays (``time``, ``pitch``, ``duration``, ``velocity``)."""
 
@@ -38,13 +52,13 @@ class NoteArray:
         duration: Sequence[int] | np.ndarray = (),
         velocity: Sequence[int] | np.ndarray | int = 64,
     ) -> None:
-        self.time = np.asarray(time, dtype=np.int64).reshape(-1)
-        self.pitch = np.asarray(pitch, dtype=np.int64).reshape(-1)
-        self.duration = np.asarray(duration, dtype=np.int64).reshape(-1)
-        velocity_array = np.asarray(velocity, dtype=np.int64)
+        self.time = _integers(time, "time")
+        self.pitch = _integers(pitch, "pitch")
+        self.duration = _integers(duration, "duration")
+        velocity_array = _integers(velocity, "velocity", scalar_ok=True)
         if velocity_array.ndim == 0:
             velocity_array = np.full(len(self.time), int(velocity_array), dtype=np.int64)
-        self.velocity = velocity_array.reshape(-1)
+        self.velocity = velocity_array
         lengths = {len(self.time), len(self.pitch), len(self.duration), len(self.velocity)}
         if len(lengths) != 1:
             raise ValidationError(

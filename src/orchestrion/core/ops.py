@@ -126,6 +126,8 @@ def transpose(music: Music, semitones: int) -> Music:
     A pitch pushed outside 0-127 raises ``ValidationError``; nothing is changed then.
     """
     k = int(semitones)
+    if k != semitones:
+        raise ValidationError(f"transpose needs a whole number of semitones, got {semitones}")
     pitched = [t for t in music.tracks if not t.is_drum]
     for track in pitched:
         notes = track.note_array()
@@ -167,8 +169,9 @@ def adjust_resolution(music: Music, target: int | None = None, factor: float | N
         target = int(_round(np.array(music.resolution * factor), rounding))
         if target < 1:
             raise ValidationError(f"resolution {music.resolution} x {factor} is below 1")
-    if target < 1:
-        raise ValidationError(f"target resolution must be >= 1, got {target}")
+    if target < 1 or int(target) != target:
+        raise ValidationError(f"target resolution must be a whole number >= 1, got {target}")
+    target = int(target)
     old = music.resolution
 
     # Multiply before dividing: ``t * target / old`` is exact when it is an integer or a half,
