@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,6 +37,12 @@ def write_corpus_midi(names: tuple[str, ...], folder: Path) -> list[Path]:
             score.write("midi", fp=str(target))
         paths.append(target)
     return paths
+
+
+@pytest.fixture(scope="session")
+def muspy() -> Any:
+    """The ``muspy`` package, an oracle where it still works (a dev dependency)."""
+    return pytest.importorskip("muspy")
 
 
 @pytest.fixture(scope="session")
