@@ -1,21 +1,35 @@
-# orchestrion: `make demo` and `make test` work from a fresh clone on a fresh machine.
-# They create .venv, install what they need (once: stamp files remember) and run.
+# orchestrion: `make demo` and `make test` work from a fresh clone on a fresh machine
+# (Python 3.10+ with venv, PyPI reachable; Debian's apt for the optional system packages).
+# They create .venv, install what they need once (stamp files remember; a changed
+# pyproject.toml reinstalls) and run. Nothing here asks a question: pip runs with --no-input,
+# apt-get with -y and DEBIAN_FRONTEND=noninteractive, sudo only with -n.
 #
-# torch is not needed yet. When it is: install `torch==2.13.0` before the project, since
-# these machines hold that CPU wheel on disk and a plain `pip install torch` pulls a
-# multi-GB CUDA build.
+# torch is not needed yet. When it is, install $(TORCH) into the venv BEFORE the project
+# (e.g. `$(PIP) install $(TORCH)` at the top of a `.stamp-torch` recipe, then
+# `pip install -e '.[torch]'`): these machines hold that CPU wheel on disk, while a plain
+# `pip install torch` (or the range `torch>=2.4` resolved first) pulls a multi-GB CUDA build.
+TORCH := torch==2.13.0
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
+PIP := $(BIN)/python -m pip --disable-pip-version-check --no-input --quiet
 DEMO := out/demo
-DEMO_PIECES := bach/bwv66.6 bach/bwv7.7 mozart/k80/movement1 joplin/maple_leaf_rag
+# Public-domain pieces of the corpus bundled with music21 (a chorale, a string quartet
+# movement, a rag); the first is the one converted file by file.
+DEMO_PIECES := bach/bwv66.6 mozart/k80/movement1 joplin/maple_leaf_rag
+# Debian packages that the audio tests of later issues use (FluidSynth and a GM SoundFont).
+SYSDEPS := fluidsynth fluid-soundfont-gm
+# `make bench BENCH_ARGS=` for the full (several-minute) run.
+BENCH_ARGS ?= --quick
 
-.PHONY: demo test lint bench clean
+.PHONY: all demo test lint bench sysdeps clean
+
+all: test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip
 
 # Editable installs with the extras a target needs; redone when pyproject.toml changes.
 $(VENV)/.stamp-interop: pyproject.toml | $(BIN)/python
@@ -26,21 +40,47 @@ $(VENV)/.stamp-dev: pyproject.toml | $(BIN)/python
 	$(PIP) install -e '.[dev]'
 	touch $@
 
-## demo: the toolkit on public-domain pieces of the music21 corpus (read, info, convert)
+## sysdeps: best effort; installed already -> one dpkg query; no apt-get, no root or no
+## password-less sudo, or apt-get failing -> a message, and the tests that need them skip.
+sysdeps:
+	@if dpkg -s $(SYSDEPS) >/dev/null 2>&1; then \
+	  echo "sysdeps: $(SYSDEPS) already installed"; \
+	elif ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "sysdeps: no apt-get here; skipping $(SYSDEPS) (tests that need them will skip)"; \
+	else \
+	  if [ "$$(id -u)" = 0 ]; then sudo=""; \
+	  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+	  else echo "sysdeps: not root and no password-less sudo; skipping $(SYSDEPS)"; exit 0; fi; \
+	  echo "sysdeps: installing $(SYSDEPS) with apt-get"; \
+	  if $$sudo env DEBIAN_FRONTEND=noninteractive apt-get -qq update \
+	     && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get -qq install -y \
+	          --no-install-recommends -o DPkg::Lock::Timeout=120 $(SYSDEPS) >/dev/null; then \
+	    echo "sysdeps: installed $(SYSDEPS)"; \
+	  else \
+	    echo "sysdeps: apt-get failed; continuing without $(SYSDEPS) (tests that need them will skip)"; \
+	  fi; \
+	fi
+
+## demo: the toolkit on public-domain pieces of music21's corpus: export MIDI, info, convert
 demo: $(VENV)/.stamp-interop
 	@rm -rf $(DEMO) && mkdir -p $(DEMO)/midi
 	$(BIN)/python scripts/corpus_to_midi.py $(DEMO)/midi $(DEMO_PIECES)
-	$(BIN)/orchestrion info $(DEMO)/midi/bach_bwv66.6.mid
-	$(BIN)/orchestrion convert $(DEMO)/midi/bach_bwv66.6.mid $(DEMO)/bwv66.6.json
-	$(BIN)/orchestrion convert $(DEMO)/midi/bach_bwv66.6.mid $(DEMO)/bwv66.6.yaml
+	@cp $(DEMO)/midi/bach_bwv66.6.mid $(DEMO)/bwv66.6.mid
+	$(BIN)/orchestrion info $(DEMO)/bwv66.6.mid
+	$(BIN)/orchestrion convert $(DEMO)/bwv66.6.mid $(DEMO)/bwv66.6.json
+	$(BIN)/orchestrion convert $(DEMO)/bwv66.6.mid $(DEMO)/bwv66.6.yaml
 	$(BIN)/orchestrion convert $(DEMO)/bwv66.6.json $(DEMO)/bwv66.6.roundtrip.mid
 	$(BIN)/orchestrion convert $(DEMO)/midi $(DEMO)/json --to json.gz
+	$(BIN)/python scripts/demo.py $(DEMO)/bwv66.6.mid $(DEMO)/bwv66.6.roundtrip.mid
 	@echo
-	@echo "Outputs in $(DEMO)/: MIDI exported by music21 (midi/), the chorale as JSON, YAML"
-	@echo "and MIDI again (bwv66.6.*), every piece as gzipped JSON (json/)."
+	@echo "Outputs in $(DEMO)/:"
+	@echo "  bwv66.6.mid              Bach's chorale BWV 66.6, written to MIDI by music21"
+	@echo "  bwv66.6.json, .yaml      the same piece in orchestrion's (MusPy-compatible) JSON and YAML"
+	@echo "  bwv66.6.roundtrip.mid    MIDI written back from the JSON file"
+	@echo "  midi/, json/             every demo piece as MIDI, and converted folder-wise to .json.gz"
 
-## test: ruff, the import-layer contracts and the whole test suite (slow checks included)
-test: $(VENV)/.stamp-dev
+## test: ruff, the import-layer contracts and the whole test suite (slow tests included)
+test: sysdeps $(VENV)/.stamp-dev
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
@@ -50,10 +90,12 @@ lint: $(VENV)/.stamp-dev
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/lint-imports
 
-## bench: reading/writing speed against symusic, pretty_midi, mido and muspy
+## bench: reading/writing speed against symusic, pretty_midi, mido and muspy (quick run)
 bench: $(VENV)/.stamp-dev
-	$(BIN)/python benchmarks/bench_midi.py
-	$(BIN)/python benchmarks/bench_json.py
+	$(BIN)/python benchmarks/bench_midi.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/bench_json.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis build src/*.egg-info
+	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis .import_linter_cache .benchmarks \
+	  build dist src/*.egg-info
+	find src tests benchmarks scripts -name __pycache__ -type d -prune -exec rm -rf {} +
