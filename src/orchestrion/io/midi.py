@@ -79,14 +79,26 @@ def from_bytes(data: bytes, path: str | os.PathLike[str] | None = None) -> Music
     except RuntimeError as error:  # symusic reports every malformation as RuntimeError
         reason = str(error).removeprefix("MiniMidi: ").split(": iostream")[0]
         raise FormatError(f"malformed MIDI data: {reason}", path) from error
-    _check_times(score, path)
     texts = _smf.scan_text_events(data, header, path)
+    return from_symusic_score(score, texts=texts, path=path, source_format="midi")
+
+
+def from_symusic_score(score: Any, *, texts: _smf.TextEvents | None = None,
+                       path: str | os.PathLike[str] | None = None,
+                       source_format: str | None = None) -> Music:
+    """Convert a parsed ``symusic.Score`` (ticks) into :class:`Music`, as :func:`from_bytes`
+    does after parsing: same tracks, events and checks. ``texts`` adds what symusic does not
+    keep (title, copyright, text and cue events; scanned from the file bytes); ``path`` only
+    names the source in errors.
+    """
+    _check_times(score, path)
+    texts = texts if texts is not None else _smf.TextEvents()
     try:
         tracks, lyrics = _convert_tracks(score, path)
         return Music(
             metadata=Metadata(title=texts.title, copyright=texts.copyright,
-                              source_format="midi"),
-            resolution=header.ticks_per_quarter,
+                              source_format=source_format),
+            resolution=int(score.ticks_per_quarter),
             tempos=[Tempo(t, 60_000_000 / m) for t, m in _rows(score.tempos, "mspq")],
             key_signatures=[_key_signature(t, k, m) for t, k, m in
                             _rows(score.key_signatures, "key", "tonality")],
