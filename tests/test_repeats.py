@@ -339,7 +339,10 @@ MUSIC21_CASES = [
     "endings two measures long",
     "endings '1, 2' and '3' with times=3",
     "two volta groups",
+    "D.C.",
     "D.C. al Fine",
+    "D.C. al Coda",
+    "D.S.",
     "D.S. al Fine",
     "D.S. al Coda",
     "D.C. with a repeat inside: repeat skipped after the jump",
@@ -351,3 +354,11 @@ def test_agrees_with_music21(name: str) -> None:
     pytest.importorskip("music21")
     measures, expected = next((c[1], c[2]) for c in CASES if c[0] == name)
     assert _music21_order(measures) == expected == playback_order(measures)
+
+
+def test_docstring_examples() -> None:
+    import doctest
+
+    from orchestrion.io import _repeats
+
+    assert doctest.testmod(_repeats).failed == 0
