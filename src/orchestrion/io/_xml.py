@@ -89,11 +89,21 @@ def _position(line: int, column: int) -> str:
     return f"line {line}, column {column + 1}"
 
 
-def _malformed(line: int, column: int, reason: str, path: str | os.PathLike[str] | None
-               ) -> FormatError:
-    """The error for expat's complaint ``reason`` at (``line``, 0-based ``column``)."""
+def _looks_like_xml(data: bytes) -> bool:
+    """Whether ``data`` starts like an XML document: ``<`` after optional whitespace, or a
+    UTF-8 or UTF-16 byte order mark, or ``<`` as UTF-16 without one."""
+    head = data[:4096]
+    if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")):
+        return True
+    return head.lstrip(b" \t\r\n").startswith(b"<")
+
+
+def _malformed(data: bytes, line: int, column: int, reason: str,
+               path: str | os.PathLike[str] | None) -> FormatError:
+    """The error for expat's complaint ``reason`` at (``line``, 0-based ``column``) in
+    ``data``; input that does not even start like XML says so."""
     message = f"malformed XML at {_position(line, column)}: {reason}"
-    if (line, column) == (1, 0):
+    if (line, column) == (1, 0) or not _looks_like_xml(data):
         message = f"not an XML document ({message})"
     return FormatError(message, path)
 
@@ -126,7 +136,7 @@ def _check_prolog(data: bytes, path: str | os.PathLike[str] | None) -> None:
         where = _position(parser.CurrentLineNumber, parser.CurrentColumnNumber)
         raise FormatError(f"{exc} (at {where})", path) from None
     except expat.ExpatError as exc:
-        raise _malformed(exc.lineno, exc.offset, expat.ErrorString(exc.code), path) from None
+        raise _malformed(data, exc.lineno, exc.offset, expat.ErrorString(exc.code), path) from None
     except (LookupError, ValueError) as exc:  # unknown or multi-byte declared encoding
         raise FormatError(f"unsupported encoding declaration: {exc}", path) from None
 
@@ -180,7 +190,7 @@ def parse_xml(data: bytes, path: str | os.PathLike[str] | None = None) -> ET.Ele
         root = parser.close()
     except ET.ParseError as exc:
         line, column = exc.position
-        raise _malformed(line, column, expat.ErrorString(exc.code), path) from None
+        raise _malformed(data, line, column, expat.ErrorString(exc.code), path) from None
     except (LookupError, ValueError) as exc:  # unknown or multi-byte declared encoding
         raise FormatError(f"unsupported encoding declaration: {exc}", path) from None
     _check_depth(root, path)
