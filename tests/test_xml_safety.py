@@ -428,6 +428,13 @@ def test_chunked_read_cap_holds_even_if_declared_sizes_lie() -> None:
     assert _archive._read_capped(io.BytesIO(b"abc"), 3, 3, "m", None) == b"abc"
 
 
+def test_local_header_name_must_match_directory() -> None:
+    data = make_zip(("score.xml", SCORE))
+    local = data.index(b"PK\x03\x04")
+    forged = data[:local + 30] + b"evil!.xml" + data[local + 39:]
+    archive_refused(forged, "member 'score.xml' is corrupt")
+
+
 def test_encrypted_member_is_refused() -> None:
     data = make_zip(("score.xml", SCORE))
     encrypted = patch_member(data, local=(6, "H", 0x1), central=(8, "H", 0x1))
