@@ -172,12 +172,14 @@ def _m21_text(annotation: Annotation, expressions: Any) -> Any:
 # ------------------------------------------------------------------------- music21 -> Music
 
 
-def from_music21(stream: Any, resolution: int | None = None) -> Music:
+def from_music21(stream: Any, resolution: int | None = None, *,
+                 expand_repeats: bool = True) -> Music:
     """Convert a music21 ``Score``, ``Part``, ``Opus`` (its first score) or any ``Stream``.
 
-    Each part becomes a track (a stream without parts becomes one track). Parts written at
-    transposed pitch are converted to sounding pitch first; ties are merged
-    (``stripTies`` on a copy); repeats are *not* expanded (call ``expandRepeats()`` first).
+    Each part becomes a track (a stream without parts becomes one track). Repeats are
+    expanded (``expandRepeats()`` on a copy, as music21 does before writing MIDI) unless
+    ``expand_repeats`` is false; parts written at transposed pitch are converted to
+    sounding pitch; ties are merged (as ``stripTies`` would).
     ``resolution`` defaults to the least common multiple of the denominators of every onset
     and duration in quarters, so every time is an exact tick; past
     :data:`MAX_RESOLUTION` (10080) it is capped there and times are rounded (half up) to the
@@ -203,6 +205,8 @@ def from_music21(stream: Any, resolution: int | None = None) -> Music:
         if not scores:
             raise ValidationError("music21 Opus holds no score")
         stream = scores[0]
+    if expand_repeats and stream.recurse().getElementsByClass(m21stream.Measure).first():
+        stream = stream.expandRepeats()  # a copy; music21 does this before writing MIDI
     # A score's parts; a part, a plain stream or a score without parts is one track.
     parts = (list(stream.parts) if isinstance(stream, m21stream.Score) else []) or [stream]
     collected = [_collect_part(part) for part in parts]
@@ -273,35 +277,52 @@ def _collect_globals(elements: Any, into: dict[str, list[Any]]) -> None:
 
 
 def _collect_part(part: Any) -> dict[str, Any]:
-    """Everything of one part, times still in quarters (a per-element loop: music21 objects)."""
+    """Everything of one part, times still in quarters (a per-element loop: music21 objects).
+
+    Ties are merged here, as ``stripTies`` would but without copying the part: a note of
+    the pitch of a tie started (or continued) right where it begins extends that note, even
+    when the score forgot its closing tie. Ties belong to single notes: in a chord, only the
+    tied notes are extended (music21's MIDI writer extends the whole chord).
+    """
     from music21 import chord, dynamics, note
 
     sounding = _sounding(part)
-    flat = sounding.stripTies(inPlace=False).flatten()
-    rows: list[tuple[Any, Any, int, int]] = []  # (offset, quarterLength, pitch, velocity)
-    lyrics: list[tuple[Any, str]] = []
-    level: int | None = None
+    flat = sounding.flatten()
+    rows: list[list[Any]] = []  # [onset, end, pitch, velocity], quarters as Fractions
+    open_ties: dict[int, list[Any]] = {}
+    lyrics: list[tuple[Fraction, str]] = []
+    level = DEFAULT_VELOCITY
     for element in flat.getElementsByClass((note.NotRest, dynamics.Dynamic)):
         if isinstance(element, dynamics.Dynamic):
             scalar = element.volumeScalar
-            level = None if scalar is None else round(127 * scalar)
+            level = DEFAULT_VELOCITY if scalar is None else round(127 * scalar)
             continue
         if element.duration.isGrace:
             continue
-        offset, length = element.offset, element.quarterLength
-        fallback = _velocity(element, level if level is not None else DEFAULT_VELOCITY)
+        onset = _fraction(element.offset)
+        end = onset + _fraction(element.quarterLength)
+        fallback = _velocity(element, level)
         members = element.notes if isinstance(element, chord.ChordBase) else (element,)
         for member in members:
-            velocity = _velocity(member, fallback) if member is not element else fallback
-            rows.append((offset, length, _midi_pitch(member), velocity))
-        lyrics.extend((offset, lyric.text) for lyric in element.lyrics if lyric.text)
+            pitch = _midi_pitch(member)
+            tie = member.tie.type if member.tie is not None else None
+            row = open_ties.pop(pitch, None)
+            if row is None or row[1] != onset:  # not the continuation of a tied note
+                velocity = _velocity(member, fallback) if member is not element else fallback
+                row = [onset, end, pitch, velocity]
+                rows.append(row)
+            else:
+                row[1] = max(row[1], end)
+            if tie in ("start", "continue"):
+                open_ties[pitch] = row
+        lyrics.extend((onset, lyric.text) for lyric in element.lyrics if lyric.text)
     collected: dict[str, Any] = {"tempos": [], "keys": [], "times": [], "texts": []}
     _collect_globals(flat.getElementsByClass(_GLOBAL_CLASSES()), collected)
     program, is_drum = _program(sounding)
     collected.update(rows=rows, lyrics=lyrics, program=program, is_drum=is_drum,
                      name=part.partName or None,
-                     fractions=[_fraction(v) for row in rows for v in row[:2]]
-                     + [_fraction(offset) for offset, _ in lyrics])
+                     fractions=[v for row in rows for v in row[:2]]
+                     + [offset for offset, _ in lyrics])
     return collected
 
 
@@ -372,8 +393,8 @@ def _ticker(resolution: int) -> Any:
 def _track(part: dict[str, Any], to_ticks: Any) -> Track:
     rows = part["rows"]
     if rows:
-        table = np.array([(to_ticks(o), to_ticks(_fraction(o) + _fraction(q)), p, v)
-                          for o, q, p, v in rows], dtype=np.int64)
+        table = np.array([(to_ticks(onset), to_ticks(end), pitch, velocity)
+                          for onset, end, pitch, velocity in rows], dtype=np.int64)
         notes = NoteArray(table[:, 0], table[:, 2], table[:, 1] - table[:, 0], table[:, 3])
     else:
         notes = NoteArray()
