@@ -57,6 +57,8 @@ def register(fmt: Format) -> None:
 
 
 register(Format("midi", (".mid", ".midi", ".smf", ".kar"), "orchestrion.io.midi"))
+register(Format("musicxml", (".musicxml", ".xml", ".mxl"), "orchestrion.io.musicxml",
+                can_write=False))
 register(Format("json", (".json", ".json.gz"), "orchestrion.io.jsonio",
                 reader="read_json", writer="write_json"))
 register(Format("yaml", (".yaml", ".yml", ".yaml.gz", ".yml.gz"), "orchestrion.io.jsonio",
