@@ -21,10 +21,10 @@ from orchestrion.core.model import (
 )
 from orchestrion.core.notes import NoteArray
 from orchestrion.errors import ValidationError
+from orchestrion.io.midi import _MELODIC_CHANNELS, DRUM_CHANNEL
 
 # music21 writes MIDI at 10080 ticks per quarter (= lcm(1..10) * 4): every common tuplet fits.
 MAX_RESOLUTION = 10080
-DRUM_CHANNEL = 9
 MARKER = "marker"
 
 
@@ -39,8 +39,8 @@ def to_music21(music: Music) -> Any:
     chords (``chord.Chord``), tempos (``tempo.MetronomeMark`` in the first part), key signatures
     (``key.Key`` from root/mode, or ``key.KeySignature`` from fifths alone, in every part),
     time signatures (in every part), each track's program (its ``Instrument``'s
-    ``midiProgram``), name (``partName``) and drum flag (``UnpitchedPercussion`` on MIDI
-    channel 10), lyrics (attached with ``addLyric`` to the first note or chord starting at
+    ``midiProgram``; ``midiChannel`` as orchestrion's MIDI writer assigns it), name
+    (``partName``) and drum flag (``UnpitchedPercussion`` on MIDI channel 10), lyrics (attached with ``addLyric`` to the first note or chord starting at
     their tick: track lyrics in their part, ``music.lyrics`` in the first part), string
     annotations of the piece and of tracks (``expressions.RehearsalMark`` for group
     ``"marker"``, ``expressions.TextExpression`` otherwise, in the track's part or the first
@@ -86,10 +86,15 @@ def to_music21(music: Music) -> Any:
         for time, element in global_events(True):
             score.coreInsert(quarters(time), element)
         score.coreElementsChanged()
+    melodic = 0
     for index, track in enumerate(music.tracks):
         part = stream.Part()
         part.partName = track.name
-        part.coreInsert(0.0, _m21_instrument(track))
+        # Channels as orchestrion's MIDI writer gives them (music21's own choice can put a
+        # melodic part on the drum channel).
+        channel = DRUM_CHANNEL if track.is_drum else _MELODIC_CHANNELS[melodic % 15]
+        melodic += not track.is_drum
+        part.coreInsert(0.0, _m21_instrument(track, channel))
         for time, element in global_events(index == 0):
             part.coreInsert(quarters(time), element)
         for annotation in track.annotations:
@@ -130,18 +135,18 @@ def _insert_notes(part: Any, track: Track, quarters: Any) -> dict[int, Any]:
     return onsets
 
 
-def _m21_instrument(track: Track) -> Any:
+def _m21_instrument(track: Track, channel: int) -> Any:
     from music21 import instrument
 
     if track.is_drum:
         inst = instrument.UnpitchedPercussion()
-        inst.midiChannel = DRUM_CHANNEL
     else:
         try:
             inst = instrument.instrumentFromMidiProgram(track.program)
         except Exception:  # music21 raises its own exception for unmapped programs
             inst = instrument.Instrument()
     inst.midiProgram = track.program
+    inst.midiChannel = channel
     return inst
 
 
