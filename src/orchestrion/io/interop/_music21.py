@@ -40,8 +40,9 @@ def to_music21(music: Music) -> Any:
     (``key.Key`` from root/mode, or ``key.KeySignature`` from fifths alone, in every part),
     time signatures (in every part), each track's program (its ``Instrument``'s
     ``midiProgram``; ``midiChannel`` as orchestrion's MIDI writer assigns it), name
-    (``partName``) and drum flag (``UnpitchedPercussion`` on MIDI channel 10), lyrics (attached with ``addLyric`` to the first note or chord starting at
-    their tick: track lyrics in their part, ``music.lyrics`` in the first part), string
+    (``partName``) and drum flag (``UnpitchedPercussion`` on MIDI channel 10), lyrics
+    (attached with ``addLyric`` to the first note or chord starting at their tick: track
+    lyrics in their part, ``music.lyrics`` in the first part), string
     annotations of the piece and of tracks (``expressions.RehearsalMark`` for group
     ``"marker"``, ``expressions.TextExpression`` otherwise, in the track's part or the first
     part), title, creators (composers) and copyright.
