@@ -421,3 +421,16 @@ def test_interop_imports_no_library_until_used() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_every_example_in_the_interop_documentation_runs() -> None:
+    import re
+
+    doc = Path(__file__).parents[1] / "docs" / "interop.md"
+    blocks = re.findall(r"```python\n(.*?)```", doc.read_text(encoding="utf-8"), re.DOTALL)
+    assert len(blocks) == 5
+    namespace: dict[str, Any] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for block in blocks:  # the blocks build on each other
+            exec(compile(block, str(doc), "exec"), namespace)
