@@ -193,6 +193,13 @@ def test_music21_opus_part_names_and_programs() -> None:
     assert quarters(music) == Counter({(Fraction(0), 69, 1): 1})
 
 
+def test_music21_piece_without_tracks() -> None:
+    music = Music(resolution=4, tempos=[Tempo(0, 90.0)], time_signatures=[TimeSignature(2, 3, 4)],
+                  annotations=[Annotation(1, "x", "marker")])
+    back = interop.from_music21(interop.to_music21(music))
+    assert back == changed(music, metadata=Metadata(source_format="music21"))
+
+
 @pytest.mark.parametrize("piece", ["bach/bwv66.6", "bach/bwv7.7", "joplin/maple_leaf_rag"])
 def test_music21_notes_equal_music21_midi_export(piece: str, tmp_path: Path) -> None:
     # Differential: music21's own MIDI writer (repeats expanded, ties merged), read by

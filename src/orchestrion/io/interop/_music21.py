@@ -228,6 +228,8 @@ def from_music21(stream: Any, resolution: int | None = None, *,
     to_ticks = _ticker(resolution)
 
     tracks = [_track(part, to_ticks) for part in collected]
+    if parts[0] is stream and isinstance(stream, m21stream.Score) and not collected[0]["rows"]:
+        tracks = []  # a score without parts nor notes: global events only
     events: dict[str, list[Any]] = {name: [*loose[name]] for name in loose}
     for part in collected:
         for name in events:
@@ -326,7 +328,7 @@ def _collect_part(part: Any) -> dict[str, Any]:
     _collect_globals(flat.getElementsByClass(_GLOBAL_CLASSES()), collected)
     program, is_drum = _program(sounding)
     collected.update(rows=rows, lyrics=lyrics, program=program, is_drum=is_drum,
-                     name=part.partName or None,
+                     name=getattr(part, "partName", None) or None,
                      fractions=[v for row in rows for v in row[:2]]
                      + [offset for offset, _ in lyrics])
     return collected
