@@ -3,21 +3,25 @@
 Usage: ``python scripts/musicxml_agreement.py [--every N] [--jobs J] [FILE ...]``. Without
 files it reads every ``.mxl``, ``.xml`` and ``.musicxml`` file of music21's bundled corpus
 (every Nth with ``--every``). For each file it compares the multiset of notes of the whole
-score -- (MIDI pitch, onset in quarters, duration in quarters), written order (repeats not
-expanded), sounding pitch -- and prints the files that differ with the first differences,
-then the agreement rate.
+score -- (measure, onset in quarters from the measure's start, MIDI pitch, duration in
+quarters), written order (repeats not expanded), sounding pitch -- and prints the files that
+differ with their first differences, then the agreement rate.
 
-The oracle: music21's notes, chord tones and grace notes (cue-size notes left out, since
-orchestrion skips cue notes), merged across ties by the rule orchestrion documents: a note
-whose tie starts or continues is held into the next note of its pitch in its voice that
-begins where it ends (or, for a note marked as a tie's end, in any voice). music21's
-own ``stripTies`` is not used: it misses some tie chains (e.g. across several whole-note
-measures in the Beethoven quartets).
+The oracle: music21's notes, chord tones and grace notes (cue-size notes and chord symbols
+left out, since orchestrion skips cue notes and keeps chord symbols as annotations), merged
+across ties by the rule orchestrion documents: a note whose tie starts or continues is held
+into the next note of its pitch in its voice that begins where it ends (or, for a note marked
+as a tie's end, in any voice). music21's own ``stripTies`` is not used: it misses some tie
+chains (e.g. across several whole-note measures in the Beethoven quartets). Onsets count from
+the start of their measure because music21 lengthens a measure to reach a direction's
+``<offset>`` (which the MusicXML specification keeps inside the measure), shifting every later
+onset of that part; orchestrion does not.
 """
 
 from __future__ import annotations
 
 import argparse
+import bisect
 import collections
 import sys
 import warnings
@@ -29,15 +33,28 @@ Notes = collections.Counter
 
 
 def orchestrion_notes(path: str) -> Notes:
-    from orchestrion.io.musicxml import read_musicxml
+    import numpy as np
 
-    music = read_musicxml(path, expand_repeats=False)
+    from orchestrion.io import _archive, _musicxml_parse, _xml, musicxml
+
+    music = musicxml.read_musicxml(path, expand_repeats=False)
+    # Each part's own measure starts (parts are laid out independently).
+    data = Path(path).read_bytes()
+    root = _xml.parse_xml(_archive.read_mxl(data) if data[:2] == b"PK" else data)
+    infos = _musicxml_parse.read_part_list(root)
     notes: Notes = collections.Counter()
-    for track in music.tracks:
+    for (part_id, elements), track in zip(_musicxml_parse.partwise_parts(root), music.tracks,
+                                          strict=True):
+        parser = _musicxml_parse.PartParser(infos.get(part_id, _musicxml_parse.PartInfo()),
+                                            music.resolution)
+        measures = [parser.measure(element) for element in elements]
+        bars = np.array(musicxml.measure_starts(measures, list(range(len(measures)))))
         array = track.note_array()
-        for pitch, time, duration in zip(array.pitch.tolist(), array.time.tolist(),
-                                         array.duration.tolist(), strict=True):
-            notes[(pitch, Fraction(time, music.resolution),
+        indices = np.searchsorted(bars, array.time, side="right") - 1
+        for pitch, time, duration, bar in zip(array.pitch.tolist(), array.time.tolist(),
+                                              array.duration.tolist(), indices.tolist(),
+                                              strict=True):
+            notes[(bar, Fraction(time - int(bars[bar]), music.resolution), pitch,
                    Fraction(duration, music.resolution))] += 1
     return notes
 
@@ -49,13 +66,22 @@ def music21_notes(path: str) -> Notes:
         warnings.simplefilter("ignore")
         score = music21.converter.parse(path, forceSource=True).toSoundingPitch()
     notes: Notes = collections.Counter()
+
+    def exact(value: float) -> Fraction:
+        return Fraction(value).limit_denominator(1 << 20)
+
     for part in score.parts:
+        bars = [exact(m.getOffsetInHierarchy(part))
+                for m in part.getElementsByClass("Measure")]
         events = []  # (onset, voice, pitch, duration, tie starts/continues, tie stops)
         for element in part.flatten().notes:
-            if getattr(element.style, "noteSize", None) == "cue":
+            # Chord symbols are music21 chords of length 0; orchestrion keeps them as
+            # annotations, not notes. Cue-size notes are not played.
+            if isinstance(element, music21.harmony.Harmony) or \
+                    getattr(element.style, "noteSize", None) == "cue":
                 continue
-            onset = Fraction(element.getOffsetInHierarchy(part)).limit_denominator(1 << 20)
-            duration = Fraction(element.quarterLength).limit_denominator(1 << 20)
+            onset = exact(element.getOffsetInHierarchy(part))
+            duration = exact(element.quarterLength)
             voice = str(getattr(element.activeSite, "id", "")) \
                 if isinstance(element.activeSite, music21.stream.Voice) else ""
             members = element.notes if element.isChord else [element]
@@ -82,7 +108,8 @@ def music21_notes(path: str) -> Notes:
             if holds:
                 open_ties[(voice, pitch)] = index
         for onset, pitch, duration in merged:
-            notes[(pitch, onset, duration)] += 1
+            measure = bisect.bisect_right(bars, onset) - 1
+            notes[(measure, onset - bars[measure], pitch, duration)] += 1
     return notes
 
 
@@ -100,7 +127,7 @@ def compare(path: str) -> tuple[str, str | None]:
         return path, None
 
     def show(notes: Notes) -> str:
-        return ", ".join(f"({p}, {float(t):g}, {float(d):g})" for p, t, d in
+        return ", ".join(f"(bar {m}, {float(t):g}, {p}, {float(d):g})" for m, t, p, d in
                          sorted(notes.elements())[:4])
 
     return path, (f"{sum(ours.values())} vs {sum(theirs.values())} notes; only here: "

@@ -5,8 +5,11 @@ Reading (:func:`read_musicxml`): partwise and timewise scores; one track per ``<
 - ``resolution`` is the least common multiple of every ``<divisions>`` in the file, so every
   onset and duration is an exact tick (above 10080·12 ticks per quarter the largest
   ``<divisions>`` is used and times are rounded instead).
-- Measures are laid out one after another, each as long as the furthest point its notes,
-  ``<backup>`` and ``<forward>`` reach (so pickups and cadenzas keep their real length).
+- Each part's measures are laid out one after another, each as long as the furthest point
+  its notes, ``<backup>`` and ``<forward>`` reach (so pickups and cadenzas keep their real
+  length; a direction's ``<offset>`` never lengthens a measure). Parts are laid out
+  independently, as music21 and MusPy do, so the parts of polymetric scores stay whole;
+  ``music.barlines`` holds the first part's measure starts.
 - Repeats, voltas, D.C., D.S., segno, coda, to-coda and fine are expanded by default
   (``expand_repeats=False`` keeps the written order); the rules are in
   :mod:`orchestrion.io._repeats`.
@@ -37,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from orchestrion.core.model import (
     Annotation,
+    Barline,
     KeySignature,
     Lyric,
     Metadata,
@@ -70,84 +74,99 @@ MODE_OFFSETS = {"major": 0, "ionian": 0, "minor": 9, "aeolian": 9, "dorian": 2,
 # ------------------------------------------------------------------------------- layout
 
 
-def _lay_out(measures: list[ParsedMeasure], order: list[int], info: PartInfo,
-             name: str | None) -> tuple[Track, list[int]]:
-    """The part's track with measures placed in ``order``; also each placed measure's start
-    (indexed like ``order``). Tied notes are merged on the way."""
-    starts = []
+def _lay_out(measures: list[ParsedMeasure], order: list[int], starts: list[int],
+             info: PartInfo) -> Track:
+    """The part's track with its measures placed in ``order`` at ``starts``; tied notes are
+    merged on the way (see :func:`_tied_note` for the rule)."""
     times: list[int] = []
     pitches: list[int] = []
     durations: list[int] = []
     velocities: list[int] = []
     open_ties: dict[tuple[str, int], int] = {}  # (voice, pitch) -> note a tie holds
-    track = Track(program=info.program, is_drum=info.is_drum, name=name)
-    offset = 0
-    for index in order:
+
+    def place(time: int, pitch: int, duration: int, velocity: int, voice: str,
+              tie_start: bool, held: int | None) -> None:
+        if held is not None:
+            durations[held] += duration
+            current = held
+        else:
+            current = len(times)
+            times.append(time)
+            pitches.append(pitch)
+            durations.append(duration)
+            velocities.append(velocity)
+        if tie_start:
+            open_ties[(voice, pitch)] = current
+
+    track = Track(program=info.program, is_drum=info.is_drum, name=info.name)
+    for index, offset in zip(order, starts, strict=True):
         if index >= len(measures):
-            continue
+            continue  # a part with fewer measures rests
         measure = measures[index]
-        starts.append(offset)
+        deferred = []
         for onset, pitch, duration, velocity, voice, tie_start, tie_stop in measure.notes:
             time = offset + onset
             held = _tied_note(open_ties, voice, pitch, time, tie_stop, times, durations)
-            if held is not None:
-                durations[held] += duration
-                current = held
-            else:
-                current = len(times)
-                times.append(time)
-                pitches.append(pitch)
-                durations.append(duration)
-                velocities.append(velocity)
-            if tie_start:
-                open_ties[(voice, pitch)] = current
+            if held is None and _tied_note(open_ties, voice, pitch, time, True, times,
+                                           durations, take=False) is not None:
+                # Another voice's tie may end here: decide once this voice's notes of the
+                # measure have had the first claim on their own ties.
+                deferred.append((time, pitch, duration, velocity, voice, tie_start))
+                continue
+            place(time, pitch, duration, velocity, voice, tie_start, held)
+        for time, pitch, duration, velocity, voice, tie_start in deferred:
+            held = _tied_note(open_ties, voice, pitch, time, True, times, durations)
+            place(time, pitch, duration, velocity, voice, tie_start, held)
         track.lyrics.extend(Lyric(offset + t, text) for t, text in measure.lyrics)
         track.annotations.extend(Annotation(offset + t, symbol, "harmony")
                                  for t, symbol in measure.harmony)
-        offset += measure.length
     notes = NoteArray(times, pitches, durations, velocities)
     track.set_note_array(notes.sorted(), validate=False)  # values were checked on parsing
-    return track, starts
+    return track
 
 
 def _tied_note(open_ties: dict[tuple[str, int], int], voice: str, pitch: int, time: int,
-               tie_stop: bool, times: list[int], durations: list[int]) -> int | None:
-    """The note a tie holds into this one, taken out of ``open_ties``; ``None`` if none.
+               any_voice: bool, times: list[int], durations: list[int], *,
+               take: bool = True) -> int | None:
+    """The note a tie holds into this one (taken out of ``open_ties`` when ``take``), or
+    ``None``.
 
-    A tie start holds its note into the next note of the same pitch in the same voice that
-    begins where it ends, whether or not that one says ``<tie type="stop"/>`` (some files
-    omit it); a note that does say so may also continue a tie from another voice.
+    A tie start holds its note into the next note of the same pitch that begins where it
+    ends: in the same voice, whether or not that note says ``<tie type="stop"/>`` (some files
+    omit it); in another voice (``any_voice``) when the note says it ends a tie, or when no
+    note of the tie's own voice took it up in that measure (voices are renumbered between
+    measures in some files).
     """
     candidates = [(voice, pitch)]
-    if tie_stop:
+    if any_voice:
         candidates += [key for key in open_ties if key[1] == pitch and key[0] != voice]
     for key in candidates:
         held = open_ties.get(key)
         if held is not None and times[held] + durations[held] == time:
-            del open_ties[key]
+            if take:
+                del open_ties[key]
             return held
     return None
 
 
-def _global_events(parsed: list[list[ParsedMeasure]], starts: list[list[int]],
-                   orders: list[list[int]], music: Music) -> None:
-    """Tempos from every part (first part first where two coincide); key and time
-    signatures from the first part that has any."""
+def _global_events(parsed: list[list[ParsedMeasure]], order: list[int],
+                   starts: list[list[int]], music: Music) -> None:
+    """Tempos from every part (the first part's where two coincide); key and time signatures
+    from the first part that has any."""
     tempos: dict[int, float] = {}
-    for measures, part_starts, order in zip(parsed, starts, orders, strict=True):
-        placed = [i for i in order if i < len(measures)]
-        for index, start in zip(placed, part_starts, strict=True):
-            for time, qpm in measures[index].tempos:
+    placed_parts = [[(measures[i], start) for i, start in zip(order, part_starts, strict=True)
+                     if i < len(measures)]
+                    for measures, part_starts in zip(parsed, starts, strict=True)]
+    for placed in placed_parts:
+        for measure, start in placed:
+            for time, qpm in measure.tempos:
                 tempos.setdefault(start + time, qpm)
     music.tempos = [Tempo(time, qpm) for time, qpm in sorted(tempos.items())]
-    for measures, part_starts, order in zip(parsed, starts, orders, strict=True):
-        placed = [i for i in order if i < len(measures)]
-        keys = [(start + t, fifths, mode) for i, start in zip(placed, part_starts, strict=True)
-                for t, fifths, mode in measures[i].keys]
+    for placed in placed_parts:
+        keys = [(start + t, fifths, mode) for m, start in placed for t, fifths, mode in m.keys]
         if keys and not music.key_signatures:
             music.key_signatures = [_key(*key) for key in _dedupe(keys)]
-        meters = [(start + t, n, d) for i, start in zip(placed, part_starts, strict=True)
-                  for t, n, d in measures[i].meters]
+        meters = [(start + t, n, d) for m, start in placed for t, n, d in m.meters]
         if meters and not music.time_signatures:
             music.time_signatures = [TimeSignature(*meter) for meter in _dedupe(meters)]
 
@@ -195,16 +214,27 @@ def from_element(root: Element, path: str | os.PathLike[str] | None = None, *,
         else list(range(n_measures))
     if expand_repeats and len(marks) < n_measures:  # a longer later part plays on
         order += list(range(len(marks), n_measures))
-    music = Music(metadata=_metadata(root, path), resolution=resolution)
-    starts, orders = [], []
-    for (part_id, _), measures in zip(parts, parsed, strict=True):
-        info = infos.get(part_id, PartInfo())
-        track, part_starts = _lay_out(measures, order, info, info.name)
-        music.tracks.append(track)
-        starts.append(part_starts)
-        orders.append(order)
-    _global_events(parsed, starts, orders, music)
+    starts = [measure_starts(measures, order) for measures in parsed]
+    music = Music(metadata=_metadata(root, path), resolution=resolution,
+                  barlines=[Barline(start) for start in starts[0]] if starts else [])
+    for (part_id, _), measures, part_starts in zip(parts, parsed, starts, strict=True):
+        music.tracks.append(_lay_out(measures, order, part_starts,
+                                     infos.get(part_id, PartInfo())))
+    _global_events(parsed, order, starts, music)
     return music
+
+
+def measure_starts(measures: list[ParsedMeasure], order: list[int]) -> list[int]:
+    """Where each measure of ``order`` starts in one part (``order`` may name measures the
+    part lacks: they take no time). Parts are laid out independently, as music21 and MusPy do,
+    so polymetric scores, whose parts' measures differ in length, keep every part whole."""
+    starts = []
+    offset = 0
+    for index in order:
+        starts.append(offset)
+        if index < len(measures):
+            offset += measures[index].length
+    return starts
 
 
 def from_bytes(data: bytes, path: str | os.PathLike[str] | None = None, *,
