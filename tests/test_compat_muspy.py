@@ -13,7 +13,9 @@ from orchestrion import FormatError
 muspy = pytest.importorskip("muspy")
 
 FUNCTIONS = ("read", "write", "load", "save", "read_midi", "write_midi", "load_json",
-             "save_json", "load_yaml", "save_yaml")
+             "save_json", "load_yaml", "save_yaml", "read_musicxml", "from_music21",
+             "to_music21", "from_pretty_midi", "to_pretty_midi", "from_mido", "to_mido",
+             "from_pypianoroll", "to_pypianoroll")
 CLASSES = ("Music", "Track", "Note", "Chord", "Tempo", "KeySignature", "TimeSignature",
            "Beat", "Barline", "Lyric", "Annotation", "Metadata")
 
@@ -106,3 +108,32 @@ def test_wrong_function_for_the_format_is_a_clear_error(tmp_path: Path,
     with pytest.raises(FormatError, match="skip_missing=True"):
         compat.save_json(tmp_path / "piece.json", compat.Music(), skip_missing=False)
     assert not (tmp_path / "piece.json").exists()
+
+
+def test_read_musicxml_and_converters_agree_with_muspy_names(corpus_midi: list[Path]) -> None:
+    import mido
+    import pretty_midi
+
+    music = compat.read_midi(corpus_midi[0])
+    assert _notes(compat.from_mido(mido.MidiFile(corpus_midi[0]))) == _notes(music)
+    assert _notes(compat.from_pretty_midi(compat.to_pretty_midi(music))) == _notes(music)
+    assert _notes(compat.from_pretty_midi(pretty_midi.PrettyMIDI(str(corpus_midi[0])),
+                                          resolution=music.resolution)) == _notes(music)
+    assert compat.to_mido(music).ticks_per_beat == music.resolution
+    roll = compat.to_pypianoroll(music)
+    assert compat.from_pypianoroll(roll).resolution == music.resolution
+    with pytest.raises(ValueError, match="first-in-first-out"):
+        compat.from_mido(mido.MidiFile(corpus_midi[0]), duplicate_note_mode="lifo")
+
+
+def test_read_musicxml_of_a_corpus_chorale_matches_muspy() -> None:
+    music21 = pytest.importorskip("music21")
+    path = Path(music21.corpus.getWork("bach/bwv66.6"))
+    ours = compat.read_musicxml(path, resolution=24)
+    theirs = muspy.read_musicxml(path, resolution=24)
+    assert ours.resolution == theirs.resolution == 24
+    assert sorted(n for t in _notes(ours) for n in t[3]) == sorted(
+        n for t in _notes(theirs) for n in t[3])
+    score = compat.to_music21(ours)
+    assert len(score.parts) == len(ours.tracks)
+    assert _notes(compat.from_music21(score)) == _notes(ours)

@@ -5,10 +5,11 @@
     music = muspy.read_midi("song.mid")
     muspy.save("song.json", music)
 
-This module covers MusPy's classes and its file functions for MIDI, JSON and YAML (``read``,
-``write``, ``load``, ``save``, ``read_midi``, ``write_midi``, ``load_json``, ``save_json``,
-``load_yaml``, ``save_yaml``), with MusPy's argument order (path first, then music).
-Later modules add the representation, metric and dataset names.
+This module covers MusPy's classes, its file functions for MIDI, MusicXML, JSON and YAML
+(``read``, ``write``, ``load``, ``save``, ``read_midi``, ``write_midi``, ``read_musicxml``,
+``load_json``, ``save_json``, ``load_yaml``, ``save_yaml``) with MusPy's argument order
+(path first, then music), and its converters to and from music21, pretty_midi, mido and
+pypianoroll. Later modules add the representation, metric and dataset names.
 
 Where the behaviour differs from MusPy's, on purpose:
 
@@ -41,7 +42,7 @@ from orchestrion.core.model import (
     Track,
 )
 from orchestrion.errors import FormatError
-from orchestrion.io import jsonio, midi, registry
+from orchestrion.io import interop, jsonio, midi, musicxml, registry
 
 __all__ = [
     "Annotation",
@@ -56,14 +57,23 @@ __all__ = [
     "Tempo",
     "TimeSignature",
     "Track",
+    "from_mido",
+    "from_music21",
+    "from_pretty_midi",
+    "from_pypianoroll",
     "load",
     "load_json",
     "load_yaml",
     "read",
     "read_midi",
+    "read_musicxml",
     "save",
     "save_json",
     "save_yaml",
+    "to_mido",
+    "to_music21",
+    "to_pretty_midi",
+    "to_pypianoroll",
     "write",
     "write_midi",
 ]
@@ -75,10 +85,14 @@ _SERIALISED = ("json", "yaml")  # what MusPy's load/save handle; read/write take
 def read_midi(path: PathLike, backend: str = "mido", duplicate_note_mode: str = "fifo") -> Music:
     """Read a MIDI file (MusPy: ``muspy.read_midi``). ``backend`` is ignored (symusic reads)."""
     del backend  # kept for MusPy's signature; orchestrion has one, faster, reader
+    _check_fifo(duplicate_note_mode)
+    return midi.read_midi(path)
+
+
+def _check_fifo(duplicate_note_mode: str) -> None:
     if duplicate_note_mode != "fifo":
         raise ValueError(f"duplicate_note_mode={duplicate_note_mode!r} is not supported: "
                          "orchestrion pairs duplicate notes first-in-first-out ('fifo')")
-    return midi.read_midi(path)
 
 
 def write_midi(path: PathLike, music: Music, backend: str = "mido", **kwargs: Any) -> None:
@@ -86,6 +100,61 @@ def write_midi(path: PathLike, music: Music, backend: str = "mido", **kwargs: An
     (``use_note_off_message``) are ignored: orchestrion writes note-off messages."""
     del backend, kwargs
     midi.write_midi(music, path)
+
+
+def read_musicxml(path: PathLike, resolution: int | None = None,
+                  compressed: bool | None = None) -> Music:
+    """Read a MusicXML file (MusPy: ``muspy.read_musicxml``); the bytes tell whether it is
+    compressed. ``resolution``, if given, rescales the times (default: exact, the least
+    common multiple of the file's divisions). Repeats are expanded, as in MusPy."""
+    del compressed
+    music = musicxml.read_musicxml(path)
+    return music if resolution is None else music.adjust_resolution(resolution)
+
+
+def from_music21(stream: Any, resolution: int = 24) -> Music:
+    """A music21 stream as :class:`Music` at ``resolution`` ticks per quarter (MusPy's
+    default 24; orchestrion's own ``from_music21`` picks an exact one by default)."""
+    return interop.from_music21(stream, resolution)
+
+
+def to_music21(music: Music) -> Any:
+    """``music`` as a ``music21.stream.Score``."""
+    return interop.to_music21(music)
+
+
+def from_pretty_midi(midi: Any, resolution: int | None = None) -> Music:
+    """A ``pretty_midi.PrettyMIDI`` as :class:`Music` (its own resolution unless given)."""
+    music = interop.from_pretty_midi(midi)
+    return music if resolution is None else music.adjust_resolution(resolution)
+
+
+def to_pretty_midi(music: Music) -> Any:
+    """``music`` as a ``pretty_midi.PrettyMIDI``."""
+    return interop.to_pretty_midi(music)
+
+
+def from_mido(midi: Any, duplicate_note_mode: str = "fifo") -> Music:
+    """A ``mido.MidiFile`` as :class:`Music` (duplicate notes paired first-in-first-out)."""
+    _check_fifo(duplicate_note_mode)
+    return interop.from_mido(midi)
+
+
+def to_mido(music: Music, use_note_off_message: bool = False) -> Any:
+    """``music`` as a ``mido.MidiFile`` (note-offs are note-off messages either way)."""
+    del use_note_off_message
+    return interop.to_mido(music)
+
+
+def from_pypianoroll(multitrack: Any, default_velocity: int = 64) -> Music:
+    """A ``pypianoroll.Multitrack`` as :class:`Music`; boolean rolls get
+    ``default_velocity``."""
+    return interop.from_pypianoroll(multitrack, default_velocity)
+
+
+def to_pypianoroll(music: Music) -> Any:
+    """``music`` as a ``pypianoroll.Multitrack``."""
+    return interop.to_pypianoroll(music)
 
 
 def load_json(path: PathLike, compressed: bool | None = None) -> Music:
@@ -149,10 +218,12 @@ def save(path: PathLike, music: Music, kind: str | None = None, **kwargs: Any) -
 
 
 def read(path: PathLike, kind: str | None = None, **kwargs: Any) -> Music:
-    """Read a MIDI (later also MusicXML, ABC, ...) file (MusPy: ``muspy.read``)."""
+    """Read a MIDI or MusicXML (later also ABC, ...) file (MusPy: ``muspy.read``)."""
     fmt = _format_of(path, kind, "read")
     if fmt.name == "midi":
         return read_midi(path, **kwargs)
+    if fmt.name == "musicxml":
+        return read_musicxml(path, **kwargs)
     return fmt.read(path, **kwargs)
 
 

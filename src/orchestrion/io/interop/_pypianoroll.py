@@ -69,12 +69,12 @@ def _roll(notes: NoteArray, length: int) -> np.ndarray:
     return roll
 
 
-def from_pypianoroll(multitrack: Any) -> Music:
+def from_pypianoroll(multitrack: Any, default_velocity: int = DEFAULT_VELOCITY) -> Music:
     """Convert a ``pypianoroll.Multitrack`` into :class:`Music`, one tick per time step.
 
     A note is a run of equal, non-zero cells of one pitch: touching notes of the same pitch
     and velocity merge into one, and a change of velocity inside a run starts a new note.
-    Boolean rolls give velocity 64; other rolls are rounded and clipped to 0-127.
+    Boolean rolls give ``default_velocity`` (64); other rolls are rounded and clipped to 0-127.
     Kept: the resolution (24 when the multitrack has none), tempos (a ``Tempo`` at step 0
     and at every step where the ``tempo`` array changes), barlines (``downbeat``), the title
     (``name``), and each track's program, drum flag and name. Everything the piano roll
@@ -90,19 +90,20 @@ def from_pypianoroll(multitrack: Any) -> Music:
     if multitrack.downbeat is not None:
         barlines = [Barline(int(step)) for step in np.flatnonzero(multitrack.downbeat)]
     tracks = [Track(program=int(track.program or 0), is_drum=bool(track.is_drum),
-                    name=track.name or None, notes=_notes(np.asarray(track.pianoroll)))
+                    name=track.name or None,
+                    notes=_notes(np.asarray(track.pianoroll), default_velocity))
               for track in multitrack.tracks]
     return Music(metadata=Metadata(title=multitrack.name or None,
                                    source_format="pypianoroll"),
                  resolution=resolution, tempos=tempos, barlines=barlines, tracks=tracks)
 
 
-def _notes(roll: np.ndarray) -> NoteArray:
+def _notes(roll: np.ndarray, default_velocity: int = DEFAULT_VELOCITY) -> NoteArray:
     """Runs of equal non-zero cells per pitch, found with one diff over the padded roll."""
     if roll.size == 0:
         return NoteArray()
     if roll.dtype == np.bool_:
-        cells = roll.astype(np.int64) * DEFAULT_VELOCITY
+        cells = roll.astype(np.int64) * default_velocity
     else:
         cells = np.clip(np.rint(roll), 0, 127).astype(np.int64)
     length = cells.shape[0]
