@@ -286,3 +286,49 @@ def test_bad_files_raise_format_error_naming_the_file(tmp_path: Path, data: byte
         orchestrion.read(path)
     assert str(caught.value).startswith(f"{path}: ")
     assert message.lower() in str(caught.value).lower()
+
+
+def test_parts_keep_their_own_measure_lengths_and_barlines_follow_the_first() -> None:
+    # Part 1 in 2/4 (measures of 2 quarters), part 2 in 4/4 (4 quarters): polymetric.
+    def part(part_id: str, *contents: str) -> str:
+        return (f'<part id="{part_id}">' + "".join(
+            f'<measure number="{i + 1}">'
+            + ("<attributes><divisions>1</divisions></attributes>" if i == 0 else "")
+            + content + "</measure>" for i, content in enumerate(contents)) + "</part>")
+
+    data = (b'<score-partwise><part-list><score-part id="P1"/><score-part id="P2"/>'
+            b'</part-list>' + part("P1", note("C", 5, 2), note("D", 5, 2)).encode()
+            + part("P2", note("C", 3, 4), note("D", 3, 4)).encode() + b"</score-partwise>")
+    music = from_bytes(data)
+    assert [t for t, *_ in rows(music, 0)] == [0, 2]
+    assert [t for t, *_ in rows(music, 1)] == [0, 4]
+    assert [b.time for b in music.barlines] == [0, 2]
+
+
+def test_ties_prefer_the_notes_own_voice_then_any_voice() -> None:
+    start, stop = '<tie type="start"/>', '<tie type="stop"/>'
+    voice = "<voice>{}</voice>"
+    measure_1 = (note("E", 4, 2, inside=voice.format(1)) + "<backup><duration>2</duration>"
+                 "</backup>" + note("E", 4, 2, inside=start + voice.format(2)))
+    # Voice 1's E at the barline is a new note; voice 2's tied E continues the tie.
+    measure_2 = (note("E", 4, 1, inside=voice.format(1)) + "<backup><duration>1</duration>"
+                 "</backup>" + note("E", 4, 1, inside=stop + voice.format(2)))
+    assert rows(from_bytes(score(measure_1, measure_2))) == [
+        (0, 64, 2, 64), (0, 64, 3, 64), (2, 64, 1, 64)]
+    # A tie whose voice is renumbered in the next measure (no stop, other voice) still holds.
+    renumbered = note("E", 4, 1, inside=voice.format(3))
+    assert rows(from_bytes(score(note("E", 4, 2, inside=start + voice.format(1)),
+                                 renumbered))) == [(0, 64, 3, 64)]
+
+
+def test_external_entities_are_refused(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP SECRET")
+    hostile = (f'<?xml version="1.0"?><!DOCTYPE score-partwise [<!ENTITY x SYSTEM '
+               f'"file://{secret}">]><score-partwise><work><work-title>&x;</work-title></work>'
+               f"</score-partwise>").encode()
+    path = tmp_path / "hostile.musicxml"
+    path.write_bytes(hostile)
+    with pytest.raises(FormatError, match="entity") as caught:
+        orchestrion.read(path)
+    assert "TOP SECRET" not in str(caught.value)

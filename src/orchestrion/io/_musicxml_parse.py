@@ -59,7 +59,7 @@ def _int(text: str | None, default: int = 0) -> int:
     if text is None:
         return default
     try:
-        return int(text.strip())
+        return int(text)  # int() allows surrounding whitespace
     except ValueError:
         try:
             return round(float(text))
@@ -115,89 +115,41 @@ def resolution_of(root: Element) -> int:
     return resolution
 
 
-class _NoteFields:
-    """What a ``<note>`` says, gathered in one pass over its children (``find`` per field
-    costs several times more on large scores)."""
-
-    __slots__ = ("chord", "cue", "duration", "grace", "instrument", "lyric", "pitch", "rest",
-                 "tie_start", "tie_stop", "unpitched", "voice")
-
-    def __init__(self) -> None:
-        self.chord = self.cue = self.grace = self.rest = False
-        self.tie_start = self.tie_stop = False
-        self.duration: str | None = None
-        self.instrument: str | None = None
-        self.pitch: Element | None = None
-        self.unpitched: Element | None = None
-        self.lyric: Element | None = None
-        self.voice = ""
-
-
-def _read_note(element: Element) -> _NoteFields:
-    note = _NoteFields()
-    staff = voice = ""
-    for child in element:
-        tag = child.tag
-        if tag == "pitch":
-            note.pitch = child
-        elif tag == "duration":
-            note.duration = child.text
-        elif tag == "voice":
-            voice = child.text or ""
-        elif tag == "chord":
-            note.chord = True
-        elif tag == "tie":
-            _tie(note, child.get("type"))
-        elif tag == "notations":
-            # <tie> is the sound, <tied> the drawn slur; files carry one, the other or both.
-            for notation in child:
-                if notation.tag == "tied":
-                    _tie(note, notation.get("type"))
-        elif tag == "rest":
-            note.rest = True
-        elif tag == "staff":
-            staff = child.text or ""
-        elif tag == "grace":
-            note.grace = True
-        elif tag == "cue":
-            note.cue = True
-        elif tag == "unpitched":
-            note.unpitched = child
-        elif tag == "instrument":
-            note.instrument = child.get("id")
-        elif tag == "lyric" and note.lyric is None:
-            note.lyric = child
-    note.voice = f"{staff}/{voice}"
-    return note
-
-
-def _tie(note: _NoteFields, kind: str | None) -> None:
-    if kind in ("start", "continue"):
-        note.tie_start = True
-    if kind in ("stop", "continue"):
-        note.tie_stop = True
-
-
-def _pitch(note: _NoteFields, info: PartInfo, transpose: int) -> int | None:
-    if note.pitch is not None:
-        step, alter, octave = None, 0.0, 4
-        for child in note.pitch:
-            if child.tag == "step":
-                step = STEPS.get((child.text or "").strip().upper())
-            elif child.tag == "alter":
-                alter = _float(child.text) or 0.0
-            elif child.tag == "octave":
-                octave = _int(child.text, 4)
+def _pitch_of(pitch: Element) -> int | None:
+    """MIDI pitch written by a ``<pitch>`` (before any transposition)."""
+    text = pitch.findtext("step") or ""
+    step = STEPS.get(text)
+    if step is None:
+        step = STEPS.get(text.strip().upper())
         if step is None:
             return None
-        return (octave + 1) * 12 + step + round(alter) + transpose
-    if note.unpitched is not None:
-        if note.instrument in info.unpitched:
-            return info.unpitched[note.instrument]
-        unpitched = note.unpitched
-        step = STEPS.get((unpitched.findtext("display-step") or "E").strip().upper(), 4)
-        return (_int(unpitched.findtext("display-octave"), 4) + 1) * 12 + step
-    return None
+    alter = pitch.findtext("alter")
+    shift = 0 if alter is None else round(_float(alter) or 0.0)
+    return (_int(pitch.findtext("octave"), 4) + 1) * 12 + step + shift
+
+
+def _unpitched_pitch(note: Element, info: PartInfo) -> int | None:
+    """MIDI pitch of an unpitched note: its instrument's ``<midi-unpitched>``, else the
+    displayed step and octave."""
+    unpitched = note.find("unpitched")
+    if unpitched is None:
+        return None
+    instrument = note.find("instrument")
+    if instrument is not None and instrument.get("id") in info.unpitched:
+        return info.unpitched[instrument.get("id", "")]
+    step = STEPS.get((unpitched.findtext("display-step") or "E").strip().upper(), 4)
+    return (_int(unpitched.findtext("display-octave"), 4) + 1) * 12 + step
+
+
+def _ties(note: Element) -> tuple[bool, bool]:
+    """Whether a tie starts (or continues) and whether one stops (or continues) at the note.
+    ``<tie>`` is the sound, ``<tied>`` the drawn slur; files carry one, the other or both."""
+    marks = note.findall("tie")
+    notations = note.find("notations")
+    if notations is not None:
+        marks += notations.findall("tied")
+    kinds = {mark.get("type") for mark in marks}
+    return ("start" in kinds or "continue" in kinds), ("stop" in kinds or "continue" in kinds)
 
 
 class PartParser:
@@ -214,7 +166,12 @@ class PartParser:
         self.last_ending = 0
 
     def ticks(self, text: str | None) -> int:
-        return max(round((_float(text) or 0.0) * self.scale), 0)
+        """Divisions (a number in the file) in ticks; never negative."""
+        try:
+            value = int(text)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return max(round((_float(text) or 0.0) * self.scale), 0)
+        return max(round(value * self.scale), 0)
 
     def measure(self, element: Element) -> ParsedMeasure:
         parsed = ParsedMeasure()
@@ -223,16 +180,20 @@ class PartParser:
         for child in element:
             tag = child.tag
             if tag == "note":
-                note = _read_note(child)
-                if note.chord:
+                # The hot path: Element.find with a plain tag runs in C (iterfind and paths
+                # with '/' would go through Python's ElementPath).
+                find = child.find
+                if find("chord") is not None:
                     # A chord tone sounds with the chord's first note, for as long (some
                     # exporters give chord tones other <duration>s; <type> agrees with this).
-                    self._note(child, note, chord_onset, chord_duration, parsed)
+                    onset, duration = chord_onset, chord_duration
                 else:
-                    chord_onset = position
-                    chord_duration = 0 if note.grace else self.ticks(note.duration)
-                    self._note(child, note, position, chord_duration, parsed)
-                    position += chord_duration
+                    onset = chord_onset = position
+                    duration = chord_duration = 0 if find("grace") is not None \
+                        else self.ticks(child.findtext("duration"))
+                    position += duration
+                if find("rest") is None and find("cue") is None:  # cue notes are silent
+                    self._note(child, onset, duration, parsed)
             elif tag == "backup":
                 position = max(position - self.ticks(child.findtext("duration")), 0)
             elif tag == "forward":
@@ -254,24 +215,30 @@ class PartParser:
         parsed.marks = MeasureMarks(**marks)
         return parsed
 
-    def _note(self, element: Element, note: _NoteFields, onset: int, duration: int,
-              parsed: ParsedMeasure) -> None:
-        """Record a sounding note (rests, cue notes and unreadable pitches are not)."""
-        if note.rest or note.cue:
-            return
-        pitch = _pitch(note, self.info, self.transpose)
+    def _note(self, note: Element, onset: int, duration: int, parsed: ParsedMeasure) -> None:
+        """Record a sounding note (one whose pitch cannot be read is left out)."""
+        pitch_element = note.find("pitch")
+        if pitch_element is not None:
+            pitch = _pitch_of(pitch_element)
+            if pitch is not None:
+                pitch += self.transpose
+        else:
+            pitch = _unpitched_pitch(note, self.info)
         if pitch is None or not 0 <= pitch <= 127:
             return
         velocity = self.velocity
-        if element.get("dynamics") is not None:
-            velocity = _velocity(_float(element.get("dynamics")), velocity)
-        parsed.notes.append((onset, pitch, duration, velocity, note.voice, note.tie_start,
-                             note.tie_stop))
-        if note.lyric is not None and note.lyric.findtext("text") is not None:
-            text = note.lyric.findtext("text") or ""
-            if note.lyric.findtext("syllabic") in ("begin", "middle"):
-                text += "-"
-            parsed.lyrics.append((onset, text))
+        if note.get("dynamics") is not None:
+            velocity = _velocity(_float(note.get("dynamics")), velocity)
+        tie_start, tie_stop = _ties(note)
+        voice = f"{note.findtext('staff') or ''}/{note.findtext('voice') or ''}"
+        parsed.notes.append((onset, pitch, duration, velocity, voice, tie_start, tie_stop))
+        lyric = note.find("lyric")
+        if lyric is not None:
+            text = lyric.findtext("text")
+            if text is not None:
+                if lyric.findtext("syllabic") in ("begin", "middle"):
+                    text += "-"
+                parsed.lyrics.append((onset, text))
 
     def _attributes(self, element: Element, position: int, parsed: ParsedMeasure) -> None:
         divisions = _int(element.findtext("divisions"))
