@@ -7,8 +7,8 @@ score -- (measure, onset in quarters from the measure's start, MIDI pitch, durat
 quarters), written order (repeats not expanded), sounding pitch -- and prints the files that
 differ with their first differences, then the agreement rate.
 
-The oracle: music21's notes, chord tones and grace notes (cue-size notes and chord symbols
-left out, since orchestrion skips cue notes and keeps chord symbols as annotations), merged
+The oracle: music21's notes, chord tones and grace notes (chord symbols left out, since
+orchestrion keeps them as annotations), merged
 across ties by the rule orchestrion documents: a note whose tie starts or continues is held
 into the next note of its pitch in its voice that begins where it ends (or, for a note marked
 as a tie's end, in any voice). music21's own ``stripTies`` is not used: it misses some tie
@@ -59,6 +59,13 @@ def orchestrion_notes(path: str) -> Notes:
     return notes
 
 
+def relaid(onset: Fraction, bars: list[Fraction], starts: list[Fraction]) -> Fraction:
+    """``onset`` moved from the measures starting at ``bars`` to those starting at
+    ``starts``, keeping its offset in its measure."""
+    measure = bisect.bisect_right(bars, onset) - 1
+    return onset if measure < 0 else starts[measure] + onset - bars[measure]
+
+
 def music21_notes(path: str) -> Notes:
     import music21
 
@@ -71,16 +78,29 @@ def music21_notes(path: str) -> Notes:
         return Fraction(value).limit_denominator(1 << 20)
 
     for part in score.parts:
-        bars = [exact(m.getOffsetInHierarchy(part))
-                for m in part.getElementsByClass("Measure")]
+        measures = list(part.getElementsByClass("Measure"))
+        bars = [exact(m.getOffsetInHierarchy(part)) for m in measures]
+        # music21 may lengthen a measure past its time signature (see above), padding its
+        # voices with hidden rests. Lay its measures out again as orchestrion does, each as
+        # long as its time signature (or its pickup) or as far as its notes and visible rests
+        # reach; otherwise the padding breaks tie chains and moves grace notes written last
+        # in a measure.
+        ends = [max(exact(min(m.duration.quarterLength, m.barDuration.quarterLength)),
+                    max((exact(n.getOffsetInHierarchy(m) + n.quarterLength)
+                         for n in m.recurse().notesAndRests
+                         if not n.isRest or not n.style.hideObjectOnPrint),
+                        default=Fraction(0)))
+                for m in measures]
+        starts = [sum(ends[:index], Fraction(0)) for index in range(len(ends))]
+
         events = []  # (onset, voice, pitch, duration, tie starts/continues, tie stops)
         for element in part.flatten().notes:
             # Chord symbols are music21 chords of length 0; orchestrion keeps them as
-            # annotations, not notes. Cue-size notes are not played.
-            if isinstance(element, music21.harmony.Harmony) or \
-                    getattr(element.style, "noteSize", None) == "cue":
+            # annotations, not notes. (Cue-size notes, <type size="cue">, are played and
+            # kept by both; music21 ignores <cue/>, which orchestrion skips.)
+            if isinstance(element, music21.harmony.Harmony):
                 continue
-            onset = exact(element.getOffsetInHierarchy(part))
+            onset = relaid(exact(element.getOffsetInHierarchy(part)), bars, starts)
             duration = exact(element.quarterLength)
             voice = str(getattr(element.activeSite, "id", "")) \
                 if isinstance(element.activeSite, music21.stream.Voice) else ""
@@ -108,8 +128,8 @@ def music21_notes(path: str) -> Notes:
             if holds:
                 open_ties[(voice, pitch)] = index
         for onset, pitch, duration in merged:
-            measure = bisect.bisect_right(bars, onset) - 1
-            notes[(measure, onset - bars[measure], pitch, duration)] += 1
+            measure = bisect.bisect_right(starts, onset) - 1
+            notes[(measure, onset - starts[measure], pitch, duration)] += 1
     return notes
 
 

@@ -116,6 +116,17 @@ def test_grace_notes_with_or_without_type_have_no_duration_and_cues_are_skipped(
                                       (2, 65, 1, 64)]
 
 
+def test_a_grace_note_tied_to_its_main_note_stays_and_cue_size_notes_play() -> None:
+    # Seen in Haydn op. 74/1: a <tied> drawn from a grace note to the main note; and in
+    # Beethoven op. 59/1: a played note drawn cue-size (<type size="cue">, not <cue/>).
+    grace = ('<note><grace/><pitch><step>G</step><octave>4</octave></pitch>'
+             '<notations><tied type="start"/></notations></note>')
+    cue_size = ('<note><pitch><step>A</step><octave>4</octave></pitch><duration>1</duration>'
+                '<type size="cue">quarter</type></note>')
+    data = score(grace + note("G", 4, 1, inside="") + cue_size)
+    assert rows(from_bytes(data)) == [(0, 67, 0, 64), (0, 67, 1, 64), (1, 69, 1, 64)]
+
+
 def test_unpitched_notes_use_their_instrument_attribute_and_channel_10_is_drums() -> None:
     part_list = ('<score-part id="P1"><part-name>Drums</part-name>'
                  '<score-instrument id="P1-I36"><instrument-name>Kick</instrument-name>'

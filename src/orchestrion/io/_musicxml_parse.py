@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from orchestrion.errors import FormatError
@@ -29,7 +30,17 @@ DYNAMICS_MARKS = {"pppppp": 5, "ppppp": 8, "pppp": 10, "ppp": 23, "pp": 36, "p":
 # ------------------------------------------------------------------------------ parsing
 
 
-@dataclass
+_NO_MARKS = MeasureMarks()
+
+
+@lru_cache(maxsize=256)
+def _measure_marks(items: frozenset[tuple[str, Any]]) -> MeasureMarks:
+    """One shared (immutable) MeasureMarks per distinct set of marks: most measures have
+    none, and building a frozen dataclass per measure cost a fifth of a chorale's reading."""
+    return MeasureMarks(**dict(items))
+
+
+@dataclass(slots=True)
 class ParsedMeasure:
     """One measure of one part, times in ticks from the measure's start."""
 
@@ -41,7 +52,7 @@ class ParsedMeasure:
     keys: list[tuple[int, int, str | None]] = field(default_factory=list)  # fifths, mode
     meters: list[tuple[int, int, int]] = field(default_factory=list)
     harmony: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
-    marks: MeasureMarks = field(default_factory=MeasureMarks)
+    marks: MeasureMarks = _NO_MARKS
 
 
 @dataclass
@@ -180,20 +191,21 @@ class PartParser:
         for child in element:
             tag = child.tag
             if tag == "note":
-                # The hot path: Element.find with a plain tag runs in C (iterfind and paths
-                # with '/' would go through Python's ElementPath).
-                find = child.find
-                if find("chord") is not None:
+                # The hot path. One dict of the note's children answers "has <chord/>?",
+                # "<grace/>?", ... by hashing instead of one C scan of the children each.
+                kids = {sub.tag: sub for sub in child}
+                if "chord" in kids:
                     # A chord tone sounds with the chord's first note, for as long (some
                     # exporters give chord tones other <duration>s; <type> agrees with this).
                     onset, duration = chord_onset, chord_duration
                 else:
                     onset = chord_onset = position
-                    duration = chord_duration = 0 if find("grace") is not None \
-                        else self.ticks(child.findtext("duration"))
+                    length = kids.get("duration")
+                    duration = chord_duration = 0 if "grace" in kids or length is None \
+                        else self.ticks(length.text)
                     position += duration
-                if find("rest") is None and find("cue") is None:  # cue notes are silent
-                    self._note(child, onset, duration, parsed)
+                if "rest" not in kids and "cue" not in kids:  # cue notes are silent
+                    self._note(child, kids, onset, duration, parsed)
             elif tag == "backup":
                 position = max(position - self.ticks(child.findtext("duration")), 0)
             elif tag == "forward":
@@ -212,12 +224,14 @@ class PartParser:
             if position > furthest:
                 furthest = position
         parsed.length = furthest
-        parsed.marks = MeasureMarks(**marks)
+        parsed.marks = _measure_marks(frozenset(marks.items()))
         return parsed
 
-    def _note(self, note: Element, onset: int, duration: int, parsed: ParsedMeasure) -> None:
-        """Record a sounding note (one whose pitch cannot be read is left out)."""
-        pitch_element = note.find("pitch")
+    def _note(self, note: Element, kids: dict[str, Element], onset: int, duration: int,
+              parsed: ParsedMeasure) -> None:
+        """Record a sounding note (one whose pitch cannot be read is left out); ``kids``
+        maps the tags of the note's children to (the last of) those children."""
+        pitch_element = kids.get("pitch")
         if pitch_element is not None:
             pitch = _pitch_of(pitch_element)
             if pitch is not None:
@@ -229,14 +243,25 @@ class PartParser:
         velocity = self.velocity
         if note.get("dynamics") is not None:
             velocity = _velocity(_float(note.get("dynamics")), velocity)
-        tie_start, tie_stop = _ties(note)
-        voice = f"{note.findtext('staff') or ''}/{note.findtext('voice') or ''}"
-        parsed.notes.append((onset, pitch, duration, velocity, voice, tie_start, tie_stop))
-        lyric = note.find("lyric")
-        if lyric is not None:
-            text = lyric.findtext("text")
+        # A tie drawn from a grace note to its main note would swallow the grace note;
+        # grace notes keep no ties (as in music21), so both stay.
+        notations = kids.get("notations")
+        if duration and ("tie" in kids or (notations is not None
+                                           and notations.find("tied") is not None)):
+            tie_start, tie_stop = _ties(note)
+        else:
+            tie_start = tie_stop = False
+        staff = kids.get("staff")
+        voice = kids.get("voice")
+        parsed.notes.append((onset, pitch, duration, velocity,
+                             f"{'' if staff is None else staff.text or ''}/"
+                             f"{'' if voice is None else voice.text or ''}",
+                             tie_start, tie_stop))
+        if "lyric" in kids:
+            lyric = note.find("lyric")  # the first verse
+            text = lyric.findtext("text")  # type: ignore[union-attr]
             if text is not None:
-                if lyric.findtext("syllabic") in ("begin", "middle"):
+                if lyric.findtext("syllabic") in ("begin", "middle"):  # type: ignore[union-attr]
                     text += "-"
                 parsed.lyrics.append((onset, text))
 
