@@ -80,6 +80,16 @@ CASES: list[tuple[str, list[MeasureMarks], list[int]]] = [
         [0, 1, 0, 2, 0, 3],
     ),
     (
+        "endings 1, 2, 3 each repeated with the default times=2 (as MuseScore writes them)",
+        [
+            M(),
+            M(endings=volta(1), repeat_end=2),
+            M(endings=volta(2), repeat_end=2),
+            M(endings=volta(3)),
+        ],
+        [0, 1, 0, 2, 0, 3],
+    ),
+    (
         "last ending numbered past the passes is played on the final pass",
         [M(), M(endings=volta(1, 2), repeat_end=2), M(endings=volta(3)), M()],
         [0, 1, 0, 1, 2, 3],

@@ -14,6 +14,9 @@ Repeats
     playing on; without one, it is the measure after the previous section (the one after the
     previous played backward repeat, or after the previous volta group), or measure 0.
     Passes are counted from 1; arriving at a forward repeat by playing on starts pass 1.
+    A backward repeat that ends an ending another ending follows also sends the music back
+    until it has done so ``N - 1`` times itself: endings 1 and 2 that both end in a repeat
+    sign played twice (as MuseScore writes three endings) lead to a third pass for ending 3.
 
 Volta endings
     A volta group is a run of consecutive measures in endings (non-empty ``endings``); a
@@ -143,6 +146,7 @@ class _Player:
         self.pass_no = 1
         self.after_jump = False
         self.jumps_taken: set[int] = set()
+        self.repeats_taken: dict[int, int] = {}  # backward repeat -> times it sent us back
         self.codas_taken: set[int] = set()
 
     def plays(self, i: int) -> bool:
@@ -159,6 +163,11 @@ class _Player:
         if self.pass_no in self.measures[i].endings:
             return True
         return last and self.pass_no >= group.times
+
+    def ending_before_last(self, i: int) -> bool:
+        """Whether measure ``i`` is in an ending that another ending of its group follows."""
+        g = self.group_of[i]
+        return g >= 0 and self.run_of[i] < len(self.groups[g].runs) - 1
 
     def start_section(self, i: int) -> None:
         self.section_start = i
@@ -235,7 +244,10 @@ def playback_order(measures: Sequence[MeasureMarks], *, max_length: int | None =
                 if coda is not None:
                     i = coda
                     continue
-        elif marks.repeat_end > player.pass_no:
+        elif marks.repeat_end > player.pass_no or (
+                marks.repeat_end > 1 + player.repeats_taken.get(i, 0)
+                and player.ending_before_last(i)):
+            player.repeats_taken[i] = player.repeats_taken.get(i, 0) + 1
             player.pass_no += 1
             i = player.section_start
             continue
