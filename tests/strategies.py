@@ -90,3 +90,56 @@ def musics(draw: st.DrawFn) -> Music:
         annotations=draw(st.lists(annotations, **small_lists)),
         tracks=draw(st.lists(tracks(), max_size=3)),
     )
+
+
+# --------------------------------------------------------------- scores (MusicXML and kin)
+
+# Text a score can hold: no control characters but tab, newline and carriage return.
+score_texts = st.text(st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("\t\n\r-"),
+                      max_size=6)
+chord_symbols = st.fixed_dictionaries(
+    {"root": st.sampled_from(["C", "F#", "Bb", "Ebb"]),
+     "kind": st.sampled_from(["major", "minor-seventh", "dominant"])},
+    optional={"text": st.sampled_from(["m7", "", " 7 "]), "bass": st.sampled_from(["E", "G#"])})
+
+
+@st.composite
+def score_musics(draw: st.DrawFn, *, max_tracks: int = 3) -> Music:
+    """A piece that a score format can hold, spanning a few measures: notes of any length
+    (zero: grace notes) that overlap, repeat and cross barlines; tempos, keys (also given by
+    root only, or with an unknown mode), meters and barlines anywhere; lyrics on note onsets;
+    chord symbols as the readers make them (track annotations of group "harmony")."""
+    resolution = draw(st.integers(1, 48))
+    times = st.integers(0, 12 * resolution)
+    tracks = []
+    for _ in range(draw(st.integers(1, max_tracks))):
+        notes = draw(st.lists(st.builds(Note, time=times, pitch=st.integers(0, 127),
+                                        duration=st.integers(0, 6 * resolution),
+                                        velocity=st.integers(0, 127)), max_size=15))
+        onsets = sorted({note.time for note in notes})
+        track_lyrics = draw(st.lists(st.builds(Lyric, time=st.sampled_from(onsets),
+                                               lyric=score_texts),
+                                     max_size=3, unique_by=lambda x: x.time)) if onsets else []
+        symbols = draw(st.lists(st.builds(Annotation, time=times, annotation=chord_symbols,
+                                          group=st.just("harmony")), max_size=3))
+        tracks.append(Track(program=draw(st.integers(0, 127)), is_drum=draw(st.booleans()),
+                            name=draw(st.none() | score_texts), notes=notes,
+                            lyrics=track_lyrics, annotations=symbols))
+    return Music(
+        metadata=Metadata(title=draw(st.none() | score_texts),
+                          creators=draw(st.none() | st.lists(score_texts, max_size=2)),
+                          copyright=draw(st.none() | score_texts)),
+        resolution=resolution,
+        tempos=draw(st.lists(st.builds(Tempo, time=times, qpm=st.floats(1.0, 400.0)),
+                             **small_lists)),
+        key_signatures=draw(st.lists(st.builds(
+            KeySignature, time=times, root=st.none() | st.integers(0, 11),
+            mode=st.none() | st.sampled_from(["major", "minor", "dorian", "Minor ", "modal"]),
+            fifths=st.none() | st.integers(-7, 7)), **small_lists)),
+        time_signatures=draw(st.lists(st.builds(TimeSignature, time=times,
+                                                numerator=st.integers(1, 13),
+                                                denominator=st.sampled_from([1, 2, 4, 8, 16])),
+                                      **small_lists)),
+        barlines=draw(st.lists(st.builds(Barline, time=times), **small_lists)),
+        tracks=tracks,
+    )

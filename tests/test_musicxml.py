@@ -330,6 +330,15 @@ def test_ties_prefer_the_notes_own_voice_then_any_voice() -> None:
     renumbered = note("E", 4, 1, inside=voice.format(3))
     assert rows(from_bytes(score(note("E", 4, 2, inside=start + voice.format(1)),
                                  renumbered))) == [(0, 64, 3, 64)]
+    # Seen in Beethoven op. 59/3: the renumbered note ties on, in its new voice, to a note
+    # written after another voice's notes; the chain runs on to the end.
+    measure_2 = (note("C", 3, 3, inside=voice.format(1)) + "<backup><duration>3</duration>"
+                 "</backup>" + note("B", 3, 1, alter=-1, inside=start + voice.format(2))
+                 + note("B", 3, 1, alter=-1, inside=stop + voice.format(2))
+                 + note("G", 3, 1, inside=voice.format(2)))
+    measure_1 = note("C", 4, 2) + note("B", 3, 2, alter=-1, inside=start + voice.format(1))
+    assert rows(from_bytes(score(measure_1, measure_2))) == [
+        (0, 60, 2, 64), (2, 58, 4, 64), (4, 48, 3, 64), (6, 55, 1, 64)]
 
 
 def test_external_entities_are_refused(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""MusicXML files (``.musicxml``, ``.xml``, compressed ``.mxl``): a reader of our own.
+"""MusicXML files (``.musicxml``, ``.xml``, compressed ``.mxl``): a reader and a writer of our
+own.
 
 Reading (:func:`read_musicxml`): partwise and timewise scores; one track per ``<part>``.
 
@@ -28,6 +29,52 @@ Reading (:func:`read_musicxml`): partwise and timewise scores; one track per ``<
   programs (``<midi-program>`` is 1-based in the file) and channel 10 as drums are kept;
   chord symbols (``<harmony>``) become track annotations of group ``"harmony"``.
 
+Writing (:func:`write_musicxml`, :func:`to_bytes`): ``score-partwise`` version 4.0 in UTF-8,
+or with ``compressed`` (the default for ``.mxl``) a zip archive whose stored ``mimetype``
+entry comes first and whose ``META-INF/container.xml`` names ``score.musicxml``.
+``read_musicxml(write_musicxml(music))`` gives back exactly ``resolution``, every note
+(time, pitch, duration, velocity), tempos, key and time signatures, program, is_drum and name
+of each track, track lyrics and chord symbols, title, creators and copyright; the layout
+(:mod:`orchestrion.io._musicxml_layout` places, :mod:`orchestrion.io._musicxml_write`
+emits) is:
+
+- ``<divisions>`` = ``resolution``. Measures start at ``music.barlines`` (so pickups read from
+  a file come back) and past the last one follow the time signature in force (4/4 without
+  one); a time signature or key change starts a measure. ``barlines`` read back are these
+  measure starts.
+- One ``<part>`` per track: ``<part-name>``, a ``<midi-instrument>`` with ``midi-program`` =
+  program + 1 on channel 10 for drums, else channels 1-9, 11-16 in turn. Drum notes are
+  ``<unpitched>`` with one instrument per sound, whose ``<midi-unpitched>`` is the pitch + 1.
+- Notes crossing a barline are split and tied (``<tie>`` and ``<tied>``); notes of one onset
+  and duration are a ``<chord/>`` (a repeated pitch goes to another voice); overlapping notes
+  go into further voices after ``<backup>``; gaps in voice 1 are rests, in other voices
+  ``<forward>``. ``<duration>`` is exact; ``<type>``/``<dot/>`` (and a triplet's
+  ``<time-modification>``) are added where the duration has one. Notes of duration 0 are
+  ``<grace/>`` notes.
+- Velocity: a ``<sound dynamics="...">`` (percent of forte: velocity / 0.9, two decimals, which
+  the reader's round(0.9 × value) turns back into the same integer) where the velocity
+  changes, in document order; a chord tone of another velocity carries a ``dynamics``
+  attribute.
+- Tempos: a ``<direction>`` in the first part with ``<metronome>`` (quarter = qpm, rounded
+  for display) and ``<sound tempo>`` (exact), placed at its time in voice 1 (a rest is cut
+  there) or, inside a note, before it with ``<offset sound="yes">``; only the first of
+  several tempos at one tick is written (the reader keeps that one). Grace notes and chord
+  symbols are placed in voice 1 the same way.
+- Key signatures: ``<fifths>`` (from root and mode when ``fifths`` is missing; a key with
+  neither is dropped) and ``<mode>``; ``root`` comes back computed from them, ``root_str``
+  is dropped.
+- Lyrics: on the first note (in document order) that starts at their time, ``-`` at the end
+  meaning a ``begin``/``middle`` syllable; a note sounding through a lyric's time is cut
+  there and tied (as files sing on a tied note's later piece); a lyric with no note at its
+  time is dropped. Track annotations of group ``"harmony"`` (the reader's chord-symbol dicts) are
+  ``<harmony>``; other annotations are dropped.
+- Dropped (MusicXML has no place the reader takes them from): ``Music.lyrics`` and
+  ``Music.annotations`` (global, as MIDI files have them), beats, ``Track.chords``,
+  controls, pitch bends, note ``pitch_str``, ``metadata.collection``; without any track
+  nothing is written but the header (and ``resolution`` comes back as 1). Characters XML
+  1.0 cannot hold (control characters) are left out of texts; the reader trims part names,
+  titles and creators. docs/musicxml.md has the full table.
+
 Untrusted input is handled by :mod:`orchestrion.io._xml` (no entities, no DTD fetching) and
 :mod:`orchestrion.io._archive` (zip-bomb and path checks); problems raise ``FormatError``.
 """
@@ -36,6 +83,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
+import operator
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -63,8 +112,9 @@ from orchestrion.io._musicxml_parse import (
     read_part_list,
     resolution_of,
 )
+from orchestrion.io._musicxml_write import to_bytes as to_bytes  # re-exported
 from orchestrion.io._repeats import playback_order
-from orchestrion.io.files import check_readable
+from orchestrion.io.files import atomic_write_bytes, check_readable
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -75,6 +125,10 @@ MODE_OFFSETS = {"major": 0, "ionian": 0, "minor": 9, "aeolian": 9, "dorian": 2,
 
 
 # ------------------------------------------------------------------------------- layout
+
+
+_ONSET = operator.itemgetter(0)
+_TIE_STARTS = operator.itemgetter(5)
 
 
 def _lay_out(measures: list[ParsedMeasure], order: list[int], starts: list[int],
@@ -106,23 +160,34 @@ def _lay_out(measures: list[ParsedMeasure], order: list[int], starts: list[int],
         if index >= len(measures):
             continue  # a part with fewer measures rests
         measure = measures[index]
-        deferred = []
-        for onset, pitch, duration, velocity, voice, tie_start, tie_stop in measure.notes:
-            time = offset + onset
-            if not open_ties:  # the common case: nothing is tied over
-                place(time, pitch, duration, velocity, voice, tie_start, None)
-                continue
-            held = _tied_note(open_ties, voice, pitch, time, tie_stop, times, durations)
-            if held is None and _tied_note(open_ties, voice, pitch, time, True, times,
-                                           durations, take=False) is not None:
-                # Another voice's tie may end here: decide once this voice's notes of the
-                # measure have had the first claim on their own ties.
-                deferred.append((time, pitch, duration, velocity, voice, tie_start))
-                continue
-            place(time, pitch, duration, velocity, voice, tie_start, held)
-        for time, pitch, duration, velocity, voice, tie_start in deferred:
-            held = _tied_note(open_ties, voice, pitch, time, True, times, durations)
-            place(time, pitch, duration, velocity, voice, tie_start, held)
+        notes = measure.notes
+        if not open_ties and not any(map(_TIE_STARTS, notes)):
+            # The common case, inlined: nothing is tied over, into or within the measure.
+            for onset, pitch, duration, velocity, *_ in notes:
+                times.append(offset + onset)
+                pitches.append(pitch)
+                durations.append(duration)
+                velocities.append(velocity)
+        else:
+            # A tie joins a note ending at t to one starting at t: resolve the notes onset by
+            # onset (document order within one), so a note whose tie another voice may end
+            # waits only for the notes of its own onset, not for the rest of the measure.
+            for _, group in itertools.groupby(sorted(notes, key=_ONSET), key=_ONSET):
+                deferred = []
+                for onset, pitch, duration, velocity, voice, tie_start, tie_stop in group:
+                    time = offset + onset
+                    held = _tied_note(open_ties, voice, pitch, time, tie_stop, times,
+                                      durations)
+                    if held is None and _tied_note(open_ties, voice, pitch, time, True, times,
+                                                   durations, take=False) is not None:
+                        # Another voice's tie may end here: decide once this voice's notes
+                        # at this onset have had the first claim on their own ties.
+                        deferred.append((time, pitch, duration, velocity, voice, tie_start))
+                        continue
+                    place(time, pitch, duration, velocity, voice, tie_start, held)
+                for time, pitch, duration, velocity, voice, tie_start in deferred:
+                    held = _tied_note(open_ties, voice, pitch, time, True, times, durations)
+                    place(time, pitch, duration, velocity, voice, tie_start, held)
         track.lyrics.extend(Lyric(offset + t, text) for t, text in measure.lyrics)
         track.annotations.extend(Annotation(offset + t, symbol, "harmony")
                                  for t, symbol in measure.harmony)
@@ -250,7 +315,11 @@ def from_bytes(data: bytes, path: str | os.PathLike[str] | None = None, *,
         if data[:2] == b"PK":
             data = _archive.read_mxl(data, path)
         root = _xml.parse_xml(data, path)
-        return _checked(root, path, expand_repeats)
+        music = _checked(root, path, expand_repeats)
+        # Free the tree while the collector is off: re-enabled with the tree alive, its
+        # first young-generation collection would scan every element once more.
+        del root
+        return music
 
 
 @contextlib.contextmanager
@@ -284,4 +353,27 @@ def read_musicxml(path: str | os.PathLike[str], *, expand_repeats: bool = True) 
     return from_bytes(data, path, expand_repeats=expand_repeats)
 
 
+def write_musicxml(music: Music, path: str | os.PathLike[str], *,
+                   compressed: bool | None = None) -> None:
+    """Write ``music`` as MusicXML (atomically: the file appears whole or not at all).
+
+    ``compressed`` writes a ``.mxl`` zip archive; by default it is chosen by the extension
+    (``.mxl`` compressed, anything else plain). An invalid piece or an unwritable path raises
+    ``FormatError`` naming the file.
+    """
+    if compressed is None:
+        compressed = Path(path).suffix.lower() == ".mxl"
+    try:
+        music.validate()
+        data = to_bytes(music, compressed=compressed)
+        atomic_write_bytes(path, data)
+    except FormatError as error:
+        raise FormatError(error.reason, path) from None
+    except ValidationError as error:
+        raise FormatError(f"cannot write: {error}", path) from None
+    except OSError as error:
+        raise FormatError(f"cannot write: {error.strerror or error}", path) from None
+
+
 read = read_musicxml
+write = write_musicxml
