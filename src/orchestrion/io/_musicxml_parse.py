@@ -126,17 +126,27 @@ def resolution_of(root: Element) -> int:
     return resolution
 
 
+# A score spells few distinct pitches; caching (step, alter, octave) -> MIDI pitch spares
+# the number parsing for all but the first of each. Bounded, so hostile input cannot grow it.
+_PITCH_CACHE: dict[tuple[str | None, str | None, str | None], int | None] = {}
+_CACHE_LIMIT = 4096
+
+
 def _pitch_of(pitch: Element) -> int | None:
     """MIDI pitch written by a ``<pitch>`` (before any transposition)."""
-    text = pitch.findtext("step") or ""
-    step = STEPS.get(text)
-    if step is None:
-        step = STEPS.get(text.strip().upper())
-        if step is None:
-            return None
-    alter = pitch.findtext("alter")
-    shift = 0 if alter is None else round(_float(alter) or 0.0)
-    return (_int(pitch.findtext("octave"), 4) + 1) * 12 + step + shift
+    find = pitch.findtext
+    key = (find("step"), find("alter"), find("octave"))
+    try:
+        return _PITCH_CACHE[key]
+    except KeyError:
+        pass
+    text, alter, octave = key
+    step = STEPS.get((text or "").strip().upper())
+    value = None if step is None else \
+        (_int(octave, 4) + 1) * 12 + step + (0 if alter is None else round(_float(alter) or 0.0))
+    if len(_PITCH_CACHE) < _CACHE_LIMIT:
+        _PITCH_CACHE[key] = value
+    return value
 
 
 def _unpitched_pitch(note: Element, info: PartInfo) -> int | None:
@@ -171,6 +181,7 @@ class PartParser:
         self.info = info
         self.resolution = resolution
         self.scale = float(resolution)  # ticks per division (1 division per quarter at first)
+        self._ticks: dict[str | None, int] = {}  # duration text -> ticks at this scale
         self.transpose = 0
         self.velocity = DEFAULT_VELOCITY
         self.ending: frozenset[int] = frozenset()
@@ -179,10 +190,17 @@ class PartParser:
     def ticks(self, text: str | None) -> int:
         """Divisions (a number in the file) in ticks; never negative."""
         try:
-            value = int(text)  # type: ignore[arg-type]
+            return self._ticks[text]  # a part uses few distinct durations
+        except KeyError:
+            pass
+        try:
+            value = round(int(text) * self.scale)  # type: ignore[arg-type]
         except (TypeError, ValueError):
-            return max(round((_float(text) or 0.0) * self.scale), 0)
-        return max(round(value * self.scale), 0)
+            value = round((_float(text) or 0.0) * self.scale)
+        value = max(value, 0)
+        if len(self._ticks) < _CACHE_LIMIT:
+            self._ticks[text] = value
+        return value
 
     def measure(self, element: Element) -> ParsedMeasure:
         parsed = ParsedMeasure()
@@ -269,6 +287,7 @@ class PartParser:
         divisions = _int(element.findtext("divisions"))
         if divisions > 0:
             self.scale = self.resolution / divisions
+            self._ticks = {}
         transpose = element.find("transpose")
         if transpose is not None:
             self.transpose = (round(_float(transpose.findtext("chromatic")) or 0)

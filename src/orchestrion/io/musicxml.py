@@ -163,7 +163,7 @@ def _lay_out(measures: list[ParsedMeasure], order: list[int], starts: list[int],
         notes = measure.notes
         if not open_ties and not any(map(_TIE_STARTS, notes)):
             # The common case, inlined: nothing is tied over, into or within the measure.
-            for onset, pitch, duration, velocity, *_ in notes:
+            for onset, pitch, duration, velocity, _, _, _ in notes:  # (no *_: a list each)
                 times.append(offset + onset)
                 pitches.append(pitch)
                 durations.append(duration)
@@ -188,9 +188,11 @@ def _lay_out(measures: list[ParsedMeasure], order: list[int], starts: list[int],
                 for time, pitch, duration, velocity, voice, tie_start in deferred:
                     held = _tied_note(open_ties, voice, pitch, time, True, times, durations)
                     place(time, pitch, duration, velocity, voice, tie_start, held)
-        track.lyrics.extend(Lyric(offset + t, text) for t, text in measure.lyrics)
-        track.annotations.extend(Annotation(offset + t, symbol, "harmony")
-                                 for t, symbol in measure.harmony)
+        if measure.lyrics:
+            track.lyrics.extend(Lyric(offset + t, text) for t, text in measure.lyrics)
+        if measure.harmony:
+            track.annotations.extend(Annotation(offset + t, symbol, "harmony")
+                                     for t, symbol in measure.harmony)
     notes = NoteArray(times, pitches, durations, velocities)
     track.set_note_array(notes.sorted(), validate=False)  # values were checked on parsing
     return track
