@@ -266,7 +266,7 @@ def _collect_globals(elements: Any, into: dict[str, list[Any]]) -> None:
     for element in elements:
         offset = element.offset
         if isinstance(element, tempo.MetronomeMark):
-            qpm = element.getQuarterBPM()
+            qpm = _quarter_bpm(element)
             if qpm is not None and qpm > 0:
                 into["tempos"].append((offset, float(qpm)))
         elif isinstance(element, key.KeySignature):
@@ -282,6 +282,16 @@ def _collect_globals(elements: Any, into: dict[str, list[Any]]) -> None:
             into["texts"].append((offset, str(element.content), MARKER))
         elif isinstance(element, expressions.TextExpression) and element.content:
             into["texts"].append((offset, str(element.content), "text"))
+
+
+def _quarter_bpm(mark: Any) -> float | None:
+    """Quarter notes per minute of a ``MetronomeMark``, computed exactly: music21's
+    ``getQuarterBPM`` goes through ``60 / (60 / n)`` and misses by a bit (231 gives
+    231.00000000000003)."""
+    number = mark.numberSounding if mark.numberSounding is not None else mark.number
+    if number is None:
+        return mark.getQuarterBPM()
+    return float(Fraction(number) * Fraction(mark.referent.quarterLength))
 
 
 def _collect_part(part: Any) -> dict[str, Any]:
