@@ -437,7 +437,8 @@ def test_convert_folder_unknown_format(capsys: pytest.CaptureFixture[str],
     make_tree(tmp_path / "in")
     code, out, err = run(capsys, "convert", tmp_path / "in", tmp_path / "out", "--to", "mp3")
     assert (code, out) == (1, "")
-    assert_one_line_error(err, "unknown format 'mp3'; known: midi, musicxml, json, yaml")
+    assert_one_line_error(
+        err, "unknown format 'mp3'; known: midi, musicxml, musescore, abc, kern, json, yaml")
     assert not (tmp_path / "out").exists()
 
 

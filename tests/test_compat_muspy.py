@@ -13,7 +13,8 @@ from orchestrion import FormatError
 muspy = pytest.importorskip("muspy")
 
 FUNCTIONS = ("read", "write", "load", "save", "read_midi", "write_midi", "load_json",
-             "save_json", "load_yaml", "save_yaml", "read_musicxml", "from_music21",
+             "save_json", "load_yaml", "save_yaml", "read_musicxml", "write_musicxml",
+             "read_musescore", "read_abc", "read_abc_string", "from_music21",
              "to_music21", "from_pretty_midi", "to_pretty_midi", "from_mido", "to_mido",
              "from_pypianoroll", "to_pypianoroll")
 CLASSES = ("Music", "Track", "Note", "Chord", "Tempo", "KeySignature", "TimeSignature",
@@ -137,3 +138,58 @@ def test_read_musicxml_of_a_corpus_chorale_matches_muspy() -> None:
     score = compat.to_music21(ours)
     assert len(score.parts) == len(ours.tracks)
     assert _notes(compat.from_music21(score)) == _notes(ours)
+
+
+BOOK = """X: 1
+T: First
+M: 2/4
+L: 1/8
+K: G
+GABc | d2 d2 |]
+
+X: 2
+T: Second
+M: 3/4
+L: 1/4
+K: D
+d e f | a3 |]
+"""
+
+
+def test_read_abc_keeps_the_first_tune_and_follows_musps_return_types(tmp_path: Path) -> None:
+    path = tmp_path / "book.abc"
+    path.write_text(BOOK)
+    tunes = compat.read_abc(path)
+    assert isinstance(tunes, list)
+    assert [t.metadata.title for t in tunes] == ["First", "Second"]  # MusPy loses "First"
+    assert all(t.resolution == 24 for t in tunes)
+    first = tunes[0]
+    assert [(n.time, n.pitch, n.duration) for n in first.tracks[0].notes][:4] == [
+        (0, 67, 12), (12, 69, 12), (24, 71, 12), (36, 72, 12)]
+    second = compat.read_abc(path, number=2, resolution=4)
+    assert not isinstance(second, list)
+    assert second.resolution == 4
+    assert [n.pitch for n in second.tracks[0].notes] == [74, 76, 78, 81]
+    one_tune = compat.read_abc_string(BOOK.split("\n\n")[0], resolution=12)
+    assert not isinstance(one_tune, list)
+    assert one_tune.metadata.title == "First"
+    assert compat.read(path) == tunes
+
+
+def test_write_musicxml_path_first_and_read_musescore(tmp_path: Path) -> None:
+    music21 = pytest.importorskip("music21")
+    music = compat.read_musicxml(Path(music21.corpus.getWork("bach/bwv66.6")))
+    compat.write_musicxml(tmp_path / "chorale.mxl", music)
+    assert (tmp_path / "chorale.mxl").read_bytes()[:2] == b"PK"  # compressed by extension
+    for back in (compat.read_musicxml(tmp_path / "chorale.mxl"),
+                 compat.write(tmp_path / "chorale.musicxml", music)
+                 or compat.read(tmp_path / "chorale.musicxml")):
+        back.metadata.source_filename = music.metadata.source_filename  # the new file's name
+        assert back == music
+    # The MuseScore fixtures of tests/data: MusPy's name reads them, rescaled on request.
+    fixture = Path(__file__).parent / "data" / "musescore" / "chords_ms3.mscx"
+    exact = compat.read_musescore(fixture)
+    assert compat.read(fixture) == exact
+    coarse = compat.read_musescore(fixture, resolution=exact.resolution * 2)
+    assert [n.time for n in coarse.tracks[0].notes] == [
+        2 * n.time for n in exact.tracks[0].notes]

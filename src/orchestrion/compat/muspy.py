@@ -5,8 +5,9 @@
     music = muspy.read_midi("song.mid")
     muspy.save("song.json", music)
 
-This module covers MusPy's classes, its file functions for MIDI, MusicXML, JSON and YAML
-(``read``, ``write``, ``load``, ``save``, ``read_midi``, ``write_midi``, ``read_musicxml``,
+This module covers MusPy's classes, its file functions for MIDI, MusicXML, MuseScore, ABC,
+JSON and YAML (``read``, ``write``, ``load``, ``save``, ``read_midi``, ``write_midi``,
+``read_musicxml``, ``write_musicxml``, ``read_musescore``, ``read_abc``, ``read_abc_string``,
 ``load_json``, ``save_json``, ``load_yaml``, ``save_yaml``) with MusPy's argument order
 (path first, then music), and its converters to and from music21, pretty_midi, mido and
 pypianoroll. Later modules add the representation, metric and dataset names.
@@ -20,6 +21,9 @@ Where the behaviour differs from MusPy's, on purpose:
 - Errors are :class:`~orchestrion.errors.FormatError` (a ``ValueError``, as MusPy raises)
   and name the file.
 - Paths only: MusPy's ``load``/``save`` also take open text files; here, pass a path.
+- ``read_abc`` keeps the first tune of a tune book (MusPy 0.5 loses it, and on music21 10
+  cannot read ABC at all); MuseScore files are read by orchestrion's own reader (MusPy's
+  ignores tuplets, dots on rests, grace notes and concert keys, see docs/musescore.md).
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ from orchestrion.core.model import (
     Track,
 )
 from orchestrion.errors import FormatError
-from orchestrion.io import interop, jsonio, midi, musicxml, registry
+from orchestrion.io import interop, jsonio, midi, musescore, musicxml, registry
 
 __all__ = [
     "Annotation",
@@ -65,7 +69,10 @@ __all__ = [
     "load_json",
     "load_yaml",
     "read",
+    "read_abc",
+    "read_abc_string",
     "read_midi",
+    "read_musescore",
     "read_musicxml",
     "save",
     "save_json",
@@ -76,6 +83,7 @@ __all__ = [
     "to_pypianoroll",
     "write",
     "write_midi",
+    "write_musicxml",
 ]
 
 PathLike = str | os.PathLike[str]
@@ -110,6 +118,46 @@ def read_musicxml(path: PathLike, resolution: int | None = None,
     del compressed
     music = musicxml.read_musicxml(path)
     return music if resolution is None else music.adjust_resolution(resolution)
+
+
+def write_musicxml(path: PathLike, music: Music, compressed: bool | None = None) -> None:
+    """Write a MusicXML file (MusPy: ``muspy.write_musicxml``, path first); compressed
+    (``.mxl``) when ``compressed`` is true, or by default when the path ends in ``.mxl``."""
+    musicxml.write_musicxml(music, path, compressed=compressed)
+
+
+def read_musescore(path: PathLike, resolution: int | None = None,
+                   compressed: bool | None = None, timeout: int | None = None) -> Music:
+    """Read a MuseScore file (MusPy: ``muspy.read_musescore``); ``.mscz`` or ``.mscx`` is
+    told by the bytes, ``timeout`` (MusPy's, for a music21 fallback) is not needed.
+    ``resolution``, if given, rescales the times (default: exact)."""
+    del compressed, timeout
+    music = musescore.read_musescore(path)
+    return music if resolution is None else music.adjust_resolution(resolution)
+
+
+def read_abc(path: PathLike, number: int | None = None,
+             resolution: int = 24) -> Music | list[Music]:
+    """Read an ABC file (MusPy: ``muspy.read_abc``): tune ``number`` (its ``X:``), else
+    every tune -- a list when the file holds several, the first one included -- at
+    ``resolution`` ticks per quarter (MusPy's default 24)."""
+    from orchestrion.io import abc
+
+    if number is not None:
+        return abc.read_abc(path, number=number).adjust_resolution(resolution)
+    tunes = [tune.adjust_resolution(resolution) for tune in abc.read_abc_book(path)]
+    return tunes[0] if len(tunes) == 1 else tunes
+
+
+def read_abc_string(data_str: str, number: int | None = None,
+                    resolution: int = 24) -> Music | list[Music]:
+    """ABC text as :class:`Music` (MusPy: ``muspy.read_abc_string``); as :func:`read_abc`."""
+    from orchestrion.io import abc
+
+    if number is not None:
+        return abc.read_abc_string(data_str, number=number).adjust_resolution(resolution)
+    tunes = [tune.adjust_resolution(resolution) for tune in abc.read_abc_book_string(data_str)]
+    return tunes[0] if len(tunes) == 1 else tunes
 
 
 def from_music21(stream: Any, resolution: int = 24) -> Music:
@@ -218,19 +266,25 @@ def save(path: PathLike, music: Music, kind: str | None = None, **kwargs: Any) -
 
 
 def read(path: PathLike, kind: str | None = None, **kwargs: Any) -> Music:
-    """Read a MIDI or MusicXML (later also ABC, ...) file (MusPy: ``muspy.read``)."""
+    """Read a MIDI, MusicXML, MuseScore, ABC or Humdrum file (MusPy: ``muspy.read``)."""
     fmt = _format_of(path, kind, "read")
     if fmt.name == "midi":
         return read_midi(path, **kwargs)
     if fmt.name == "musicxml":
         return read_musicxml(path, **kwargs)
+    if fmt.name == "musescore":
+        return read_musescore(path, **kwargs)
+    if fmt.name == "abc":
+        return read_abc(path, **kwargs)  # type: ignore[return-value]
     return fmt.read(path, **kwargs)
 
 
 def write(path: PathLike, music: Music, kind: str | None = None, **kwargs: Any) -> None:
-    """Write ``music`` as MIDI (later also other formats) (MusPy: ``muspy.write``)."""
+    """Write ``music`` as MIDI, MusicXML or ABC (MusPy: ``muspy.write``, path first)."""
     fmt = _format_of(path, kind, "write")
     if fmt.name == "midi":
         write_midi(path, music, **kwargs)
+    elif fmt.name == "musicxml":
+        write_musicxml(path, music, **kwargs)
     else:
         fmt.write(music, path, **kwargs)

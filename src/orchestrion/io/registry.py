@@ -58,7 +58,12 @@ def register(fmt: Format) -> None:
 
 register(Format("midi", (".mid", ".midi", ".smf", ".kar"), "orchestrion.io.midi"))
 register(Format("musicxml", (".musicxml", ".xml", ".mxl"), "orchestrion.io.musicxml",
-                can_write=False))
+                reader="read_musicxml", writer="write_musicxml"))
+register(Format("musescore", (".mscx", ".mscz"), "orchestrion.io.musescore", can_write=False,
+                reader="read_musescore"))
+register(Format("abc", (".abc",), "orchestrion.io.abc", reader="read_abc", writer="write_abc"))
+register(Format("kern", (".krn",), "orchestrion.io.kern", can_write=False,
+                reader="read_kern"))
 register(Format("json", (".json", ".json.gz"), "orchestrion.io.jsonio",
                 reader="read_json", writer="write_json"))
 register(Format("yaml", (".yaml", ".yml", ".yaml.gz", ".yml.gz"), "orchestrion.io.jsonio",
