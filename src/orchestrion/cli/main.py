@@ -23,7 +23,8 @@ PROG = "orchestrion"
 
 
 def _format_list() -> str:
-    return "\n".join(f"  {fmt.name:<6} {', '.join(fmt.extensions)}"
+    width = max(len(fmt.name) for fmt in formats())
+    return "\n".join(f"  {fmt.name:<{width}} {', '.join(fmt.extensions)}"
                      + ("" if fmt.can_write else "  (read only)") for fmt in formats())
 
 
@@ -109,9 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
     convert.add_argument("target", metavar="OUT", type=Path, help="output file or folder")
     convert.add_argument("--to", metavar="FORMAT",
                          help="output format, required when IN is a folder: a format name "
-                              "(midi, json, yaml) or one of its extensions (mid, json.gz, "
-                              "yml, ...); for a single file it must agree with OUT's "
-                              "extension")
+                              f"({', '.join(f.name for f in formats() if f.can_write)}) "
+                              "or one of its extensions (mid, mxl, json.gz, yml, ...); for "
+                              "a single file it must agree with OUT's extension")
     existing = convert.add_mutually_exclusive_group()
     existing.add_argument("-f", "--force", action="store_true",
                           help="overwrite output files that already exist")
