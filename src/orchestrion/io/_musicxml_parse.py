@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
 
 MAX_RESOLUTION = 10080 * 12
+# No real score comes near: a million quarter notes at the largest resolution is 1.2e11.
+# Times must stay far inside 64-bit integers once added up.
+MAX_TICKS = 2**53
 DEFAULT_VELOCITY = 64
 STEPS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 # Quarter notes in one beat unit of a <metronome>.
@@ -72,10 +75,8 @@ def _int(text: str | None, default: int = 0) -> int:
     try:
         return int(text)  # int() allows surrounding whitespace
     except ValueError:
-        try:
-            return round(float(text))
-        except ValueError:
-            return default
+        value = _float(text)  # None for text that is no finite number ("1e400", "nan")
+        return default if value is None else round(value)
 
 
 def _float(text: str | None) -> float | None:
@@ -122,7 +123,7 @@ def resolution_of(root: Element) -> int:
     for value in divisions:
         resolution = math.lcm(resolution, value)
     if resolution > MAX_RESOLUTION:
-        resolution = max(divisions)
+        resolution = min(max(divisions), MAX_RESOLUTION)
     return resolution
 
 
@@ -198,6 +199,8 @@ class PartParser:
         except (TypeError, ValueError):
             value = round((_float(text) or 0.0) * self.scale)
         value = max(value, 0)
+        if value > MAX_TICKS:
+            raise FormatError(f"duration {text!r} is too long ({value} ticks)")
         if len(self._ticks) < _CACHE_LIMIT:
             self._ticks[text] = value
         return value

@@ -74,6 +74,7 @@ from orchestrion.io._musescore_parse import (
 from orchestrion.io._musicxml_parse import (
     DEFAULT_VELOCITY,
     MAX_RESOLUTION,
+    MAX_TICKS,
     ParsedMeasure,
     PartInfo,
     _int,
@@ -159,9 +160,13 @@ class _Assembler:
     def ticks(self, value: Time) -> int:
         """Ticks at <Division> in final ticks (exact but for a resolution past the cap)."""
         if value.__class__ is int:
-            return value * self.factor  # type: ignore[return-value]
-        numerator, denominator = value.numerator * self.factor, value.denominator
-        return (2 * numerator + denominator) // (2 * denominator)  # rounded
+            result = value * self.factor
+        else:
+            numerator, denominator = value.numerator * self.factor, value.denominator
+            result = (2 * numerator + denominator) // (2 * denominator)  # rounded
+        if result > MAX_TICKS:  # only hostile numbers get here; times must fit in int64
+            raise FormatError(f"a time of {result} ticks is beyond any score")
+        return result  # type: ignore[no-any-return]
 
     def part(self, staves: list[tuple[StaffParser, list[RawMeasure]]], key_shift: int
              ) -> list[ParsedMeasure]:
@@ -219,10 +224,12 @@ class _Assembler:
 def _shifted(fifths: int, shift: int) -> int:
     """A key moved by ``shift`` fifths, spelled with at most 7 sharps or flats."""
     fifths += shift
-    while fifths > 7:
-        fifths -= 12
-    while fifths < -7:
-        fifths += 12
+    # Closed forms of "subtract (add) 12 while above 7 (below -7)": a hostile file's
+    # accidental count may be astronomically large.
+    if fifths > 7:
+        fifths -= 12 * -(-(fifths - 7) // 12)
+    elif fifths < -7:
+        fifths += 12 * -(-(-7 - fifths) // 12)
     return fifths
 
 
@@ -238,6 +245,8 @@ def from_element(root: Element, path: str | os.PathLike[str] | None = None, *,
         raise FormatError("no <Score> element in the MuseScore file")
     division = _int(score.findtext("Division"), DEFAULT_DIVISION)
     division = division if division > 0 else DEFAULT_DIVISION
+    if division > MAX_RESOLUTION:
+        raise FormatError(f"<Division> {division} is larger than the {MAX_RESOLUTION} allowed")
     whole = 4 * division  # ticks per whole note: MuseScore's fractions count whole notes
     staves = list(score.iterfind("Staff"))  # the top score's, not nested parts'
     for number, staff in enumerate(staves, 1):

@@ -5,7 +5,7 @@ Reading (:func:`read_musicxml`): partwise and timewise scores; one track per ``<
 
 - ``resolution`` is the least common multiple of every ``<divisions>`` in the file, so every
   onset and duration is an exact tick (above 10080·12 ticks per quarter the largest
-  ``<divisions>`` is used and times are rounded instead).
+  ``<divisions>``, at most 10080·12, is used and times are rounded instead).
 - Each part's measures are laid out one after another, each as long as the furthest point
   its notes, ``<backup>`` and ``<forward>`` reach (so pickups and cadenzas keep their real
   length; a direction's ``<offset>`` never lengthens a measure). Parts are laid out
