@@ -71,6 +71,10 @@ demo: $(VENV)/.stamp-interop
 	$(BIN)/orchestrion convert $(DEMO)/bwv66.6.mid $(DEMO)/bwv66.6.yaml
 	$(BIN)/orchestrion convert $(DEMO)/bwv66.6.json $(DEMO)/bwv66.6.roundtrip.mid
 	$(BIN)/orchestrion convert $(DEMO)/midi $(DEMO)/json --to json.gz
+	@score=$$($(BIN)/python -c "import music21; print(music21.corpus.getWork('bach/bwv66.6'))") \
+	  && echo "$(BIN)/orchestrion convert $$score $(DEMO)/bwv66.6.musicxml" \
+	  && $(BIN)/orchestrion convert "$$score" $(DEMO)/bwv66.6.musicxml
+	$(BIN)/orchestrion convert $(DEMO)/bwv66.6.musicxml $(DEMO)/bwv66.6.abc
 	$(BIN)/python scripts/demo.py $(DEMO)/bwv66.6.mid $(DEMO)/bwv66.6.roundtrip.mid
 	@echo
 	@echo "Outputs in $(DEMO)/:"
@@ -78,6 +82,7 @@ demo: $(VENV)/.stamp-interop
 	@echo "  bwv66.6.json, .yaml      the same piece in orchestrion's (MusPy-compatible) JSON and YAML"
 	@echo "  bwv66.6.roundtrip.mid    MIDI written back from the JSON file"
 	@echo "  midi/, json/             every demo piece as MIDI, and converted folder-wise to .json.gz"
+	@echo "  bwv66.6.musicxml, .abc   the chorale's score read from music21's corpus (.mxl), written as MusicXML and ABC"
 
 ## test: ruff, the import-layer contracts and the whole test suite (slow tests included)
 test: sysdeps $(VENV)/.stamp-dev
