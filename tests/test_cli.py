@@ -589,20 +589,3 @@ def test_python_dash_m_errors_and_light_import(tmp_path: Path) -> None:
                             check=False)
     assert result.returncode == 0, result.stderr
 
-
-def test_convert_between_score_formats(capsys: pytest.CaptureFixture[str],
-                                       tmp_path: Path) -> None:
-    source = Path(__file__).parent / "data" / "musescore" / "chords_ms4.mscx"
-    original = orchestrion.read(source)
-    for name in ("score.mxl", "score.abc", "score.mid"):
-        code, out, err = run(capsys, "convert", source, tmp_path / name)
-        assert out == f"converted {source} -> {tmp_path / name}\n"
-        assert (code, err) == (0, "")
-        back = orchestrion.read(tmp_path / name)
-        assert [(n.time * original.resolution // back.resolution, n.pitch)
-                for t in back.tracks for n in t.notes] == [
-            (n.time, n.pitch) for t in original.tracks for n in t.notes], name
-    code, _, err = run(capsys, "convert", tmp_path / "score.mid", tmp_path / "back.mscz")
-    assert code == 1
-    assert_one_line_error(err, "orchestrion cannot write musescore files")
-    assert not (tmp_path / "back.mscz").exists()

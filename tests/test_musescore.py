@@ -478,3 +478,28 @@ def test_muspy_other_differences(tmp_path: Path) -> None:
     clarinet = muspy_read(fixture("transposing", 3), 3, tmp_path)
     assert [k.fifths for k in clarinet.key_signatures] == [2]  # type: ignore[attr-defined]
     assert [k.fifths for k in load("transposing", 3).key_signatures] == [0]  # concert C
+
+
+def test_the_command_converts_musescore_to_the_written_formats(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from orchestrion.cli.main import main
+
+    def run(*argv: object) -> tuple[int, str, str]:
+        code = main([str(a) for a in argv])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    source = Path(__file__).parent / "data" / "musescore" / "chords_ms4.mscx"
+    original = orchestrion.read(source)
+    for name in ("score.mxl", "score.abc", "score.mid"):
+        code, out, err = run("convert", source, tmp_path / name)
+        assert out == f"converted {source} -> {tmp_path / name}\n"
+        assert (code, err) == (0, "")
+        back = orchestrion.read(tmp_path / name)
+        assert [(n.time * original.resolution // back.resolution, n.pitch)
+                for t in back.tracks for n in t.notes] == [
+            (n.time, n.pitch) for t in original.tracks for n in t.notes], name
+    code, _, err = run("convert", tmp_path / "score.mid", tmp_path / "back.mscz")
+    assert code == 1
+    assert err == "orchestrion: error: orchestrion cannot write musescore files\n"
+    assert not (tmp_path / "back.mscz").exists()

@@ -16,11 +16,9 @@ from typing import Any
 import numpy as np
 
 from orchestrion.core.model import KeySignature, Music
+from orchestrion.io._measures import MODE_OFFSETS  # the reader's table, inverted below
 
 DEFAULT_METER = (4, 4)
-# Semitones from the major tonic to each mode's tonic (the reader's table, inverted below).
-MODE_OFFSETS = {"major": 0, "ionian": 0, "minor": 9, "aeolian": 9, "dorian": 2,
-                "phrygian": 4, "lydian": 5, "mixolydian": 7, "locrian": 11}
 HARMONY_KEYS = frozenset({"root", "kind", "text", "bass"})
 #: Characters XML 1.0 cannot hold at all, not even as character references.
 NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

@@ -60,6 +60,7 @@ from typing import TYPE_CHECKING, Any
 from orchestrion.core.model import Barline, Metadata, Music
 from orchestrion.errors import FormatError, ValidationError
 from orchestrion.io import _archive, _xml
+from orchestrion.io._measures import gc_paused, global_events, lay_out, measure_starts
 from orchestrion.io._musescore_parse import (
     VELOCITY_ABSOLUTE,
     VELOCITY_OFFSET,
@@ -81,7 +82,6 @@ from orchestrion.io._musicxml_parse import (
 )
 from orchestrion.io._repeats import MeasureMarks, playback_order
 from orchestrion.io.files import check_readable
-from orchestrion.io.musicxml import _gc_paused, _global_events, _lay_out, measure_starts
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -295,15 +295,15 @@ def from_element(root: Element, path: str | os.PathLike[str] | None = None, *,
                   barlines=[Barline(start) for start in placed])
     for spec, measures in zip(parts, parsed, strict=True):
         info = PartInfo(name=spec.name, program=spec.program, is_drum=spec.is_drum)
-        music.tracks.append(_lay_out(measures, order, placed, info))
-    _global_events(parsed, order, [placed] * len(parsed), music)
+        music.tracks.append(lay_out(measures, order, placed, info))
+    global_events(parsed, order, [placed] * len(parsed), music)
     return music
 
 
 def from_bytes(data: bytes, path: str | os.PathLike[str] | None = None, *,
                expand_repeats: bool = True) -> Music:
     """:class:`Music` from the bytes of a MuseScore file, compressed (``.mscz``) or not."""
-    with _gc_paused():
+    with gc_paused():
         if data[:2] == b"PK":
             data = _archive.read_mscz(data, path)
         root = _xml.parse_xml(data, path)

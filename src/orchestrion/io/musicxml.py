@@ -81,31 +81,24 @@ Untrusted input is handled by :mod:`orchestrion.io._xml` (no entities, no DTD fe
 
 from __future__ import annotations
 
-import contextlib
-import gc
-import itertools
-import operator
 import os
-from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from orchestrion.core.model import (
-    Annotation,
     Barline,
-    KeySignature,
-    Lyric,
     Metadata,
     Music,
-    Tempo,
-    TimeSignature,
-    Track,
 )
-from orchestrion.core.notes import NoteArray
 from orchestrion.errors import FormatError, ValidationError
 from orchestrion.io import _archive, _xml
+from orchestrion.io._measures import (
+    gc_paused,
+    global_events,
+    lay_out,
+    measure_starts,
+)
 from orchestrion.io._musicxml_parse import (
-    ParsedMeasure,
     PartInfo,
     PartParser,
     partwise_parts,
@@ -118,147 +111,6 @@ from orchestrion.io.files import atomic_write_bytes, check_readable
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
-
-# Semitones from the major tonic (fifths) to the tonic of each mode.
-MODE_OFFSETS = {"major": 0, "ionian": 0, "minor": 9, "aeolian": 9, "dorian": 2,
-                "phrygian": 4, "lydian": 5, "mixolydian": 7, "locrian": 11}
-
-
-# ------------------------------------------------------------------------------- layout
-
-
-_ONSET = operator.itemgetter(0)
-_TIE_STARTS = operator.itemgetter(5)
-
-
-def _lay_out(measures: list[ParsedMeasure], order: list[int], starts: list[int],
-             info: PartInfo) -> Track:
-    """The part's track with its measures placed in ``order`` at ``starts``; tied notes are
-    merged on the way (see :func:`_tied_note` for the rule)."""
-    times: list[int] = []
-    pitches: list[int] = []
-    durations: list[int] = []
-    velocities: list[int] = []
-    open_ties: dict[tuple[str, int], int] = {}  # (voice, pitch) -> note a tie holds
-
-    def place(time: int, pitch: int, duration: int, velocity: int, voice: str,
-              tie_start: bool, held: int | None) -> None:
-        if held is not None:
-            durations[held] += duration
-            current = held
-        else:
-            current = len(times)
-            times.append(time)
-            pitches.append(pitch)
-            durations.append(duration)
-            velocities.append(velocity)
-        if tie_start:
-            open_ties[(voice, pitch)] = current
-
-    track = Track(program=info.program, is_drum=info.is_drum, name=info.name)
-    for index, offset in zip(order, starts, strict=True):
-        if index >= len(measures):
-            continue  # a part with fewer measures rests
-        measure = measures[index]
-        notes = measure.notes
-        if not open_ties and not any(map(_TIE_STARTS, notes)):
-            # The common case, inlined: nothing is tied over, into or within the measure.
-            for onset, pitch, duration, velocity, _, _, _ in notes:  # (no *_: a list each)
-                times.append(offset + onset)
-                pitches.append(pitch)
-                durations.append(duration)
-                velocities.append(velocity)
-        else:
-            # A tie joins a note ending at t to one starting at t: resolve the notes onset by
-            # onset (document order within one), so a note whose tie another voice may end
-            # waits only for the notes of its own onset, not for the rest of the measure.
-            for _, group in itertools.groupby(sorted(notes, key=_ONSET), key=_ONSET):
-                deferred = []
-                for onset, pitch, duration, velocity, voice, tie_start, tie_stop in group:
-                    time = offset + onset
-                    held = _tied_note(open_ties, voice, pitch, time, tie_stop, times,
-                                      durations)
-                    if held is None and _tied_note(open_ties, voice, pitch, time, True, times,
-                                                   durations, take=False) is not None:
-                        # Another voice's tie may end here: decide once this voice's notes
-                        # at this onset have had the first claim on their own ties.
-                        deferred.append((time, pitch, duration, velocity, voice, tie_start))
-                        continue
-                    place(time, pitch, duration, velocity, voice, tie_start, held)
-                for time, pitch, duration, velocity, voice, tie_start in deferred:
-                    held = _tied_note(open_ties, voice, pitch, time, True, times, durations)
-                    place(time, pitch, duration, velocity, voice, tie_start, held)
-        if measure.lyrics:
-            track.lyrics.extend(Lyric(offset + t, text) for t, text in measure.lyrics)
-        if measure.harmony:
-            track.annotations.extend(Annotation(offset + t, symbol, "harmony")
-                                     for t, symbol in measure.harmony)
-    notes = NoteArray(times, pitches, durations, velocities)
-    track.set_note_array(notes.sorted(), validate=False)  # values were checked on parsing
-    return track
-
-
-def _tied_note(open_ties: dict[tuple[str, int], int], voice: str, pitch: int, time: int,
-               any_voice: bool, times: list[int], durations: list[int], *,
-               take: bool = True) -> int | None:
-    """The note a tie holds into this one (taken out of ``open_ties`` when ``take``), or
-    ``None``.
-
-    A tie start holds its note into the next note of the same pitch that begins where it
-    ends: in the same voice, whether or not that note says ``<tie type="stop"/>`` (some files
-    omit it); in another voice (``any_voice``) when the note says it ends a tie, or when no
-    note of the tie's own voice took it up in that measure (voices are renumbered between
-    measures in some files).
-    """
-    candidates = [(voice, pitch)]
-    if any_voice:
-        candidates += [key for key in open_ties if key[1] == pitch and key[0] != voice]
-    for key in candidates:
-        held = open_ties.get(key)
-        if held is not None and times[held] + durations[held] == time:
-            if take:
-                del open_ties[key]
-            return held
-    return None
-
-
-def _global_events(parsed: list[list[ParsedMeasure]], order: list[int],
-                   starts: list[list[int]], music: Music) -> None:
-    """Tempos from every part (the first part's where two coincide); key and time signatures
-    from the first part that has any."""
-    tempos: dict[int, float] = {}
-    placed_parts = [[(measures[i], start) for i, start in zip(order, part_starts, strict=True)
-                     if i < len(measures)]
-                    for measures, part_starts in zip(parsed, starts, strict=True)]
-    for placed in placed_parts:
-        for measure, start in placed:
-            for time, qpm in measure.tempos:
-                tempos.setdefault(start + time, qpm)
-    music.tempos = [Tempo(time, qpm) for time, qpm in sorted(tempos.items())]
-    for placed in placed_parts:
-        keys = [(start + t, fifths, mode) for m, start in placed for t, fifths, mode in m.keys]
-        if keys and not music.key_signatures:
-            music.key_signatures = [_key(*key) for key in _dedupe(keys)]
-        meters = [(start + t, n, d) for m, start in placed for t, n, d in m.meters]
-        if meters and not music.time_signatures:
-            music.time_signatures = [TimeSignature(*meter) for meter in _dedupe(meters)]
-
-
-def _dedupe(events: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """Drop an event that only repeats the one before it (a signature restated after a
-    repeat or at a system break)."""
-    kept: list[tuple[Any, ...]] = []
-    for event in events:
-        if not kept or event[1:] != kept[-1][1:]:
-            kept.append(event)
-    return kept
-
-
-def _key(time: int, fifths: int, mode: str | None) -> KeySignature:
-    offset = MODE_OFFSETS.get(mode or "major")
-    root = None if offset is None else (7 * fifths + offset) % 12
-    return KeySignature(time, root=root, mode=mode or "major", fifths=fifths)
-
 
 def _metadata(root: Element, path: str | os.PathLike[str] | None) -> Metadata:
     title = (root.findtext("work/work-title") or root.findtext("movement-title") or "").strip()
@@ -291,29 +143,16 @@ def from_element(root: Element, path: str | os.PathLike[str] | None = None, *,
     music = Music(metadata=_metadata(root, path), resolution=resolution,
                   barlines=[Barline(start) for start in starts[0]] if starts else [])
     for (part_id, _), measures, part_starts in zip(parts, parsed, starts, strict=True):
-        music.tracks.append(_lay_out(measures, order, part_starts,
+        music.tracks.append(lay_out(measures, order, part_starts,
                                      infos.get(part_id, PartInfo())))
-    _global_events(parsed, order, starts, music)
+    global_events(parsed, order, starts, music)
     return music
-
-
-def measure_starts(measures: list[ParsedMeasure], order: list[int]) -> list[int]:
-    """Where each measure of ``order`` starts in one part (``order`` may name measures the
-    part lacks: they take no time). Parts are laid out independently, as music21 and MusPy do,
-    so polymetric scores, whose parts' measures differ in length, keep every part whole."""
-    starts = []
-    offset = 0
-    for index in order:
-        starts.append(offset)
-        if index < len(measures):
-            offset += measures[index].length
-    return starts
 
 
 def from_bytes(data: bytes, path: str | os.PathLike[str] | None = None, *,
                expand_repeats: bool = True) -> Music:
     """:class:`Music` from the bytes of a MusicXML file, compressed (``.mxl``) or not."""
-    with _gc_paused():
+    with gc_paused():
         if data[:2] == b"PK":
             data = _archive.read_mxl(data, path)
         root = _xml.parse_xml(data, path)
@@ -322,21 +161,6 @@ def from_bytes(data: bytes, path: str | os.PathLike[str] | None = None, *,
         # first young-generation collection would scan every element once more.
         del root
         return music
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Hold off the cyclic garbage collector while a document is read: a score's element
-    tree is hundreds of thousands of tracked objects, none of them in cycles, and
-    collections triggered by their allocation would scan them again and again (half the
-    reading time of a string quartet)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _checked(root: Element, path: str | os.PathLike[str] | None, expand_repeats: bool
