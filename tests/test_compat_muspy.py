@@ -16,7 +16,11 @@ FUNCTIONS = ("read", "write", "load", "save", "read_midi", "write_midi", "load_j
              "save_json", "load_yaml", "save_yaml", "read_musicxml", "write_musicxml",
              "read_musescore", "read_abc", "read_abc_string", "from_music21",
              "to_music21", "from_pretty_midi", "to_pretty_midi", "from_mido", "to_mido",
-             "from_pypianoroll", "to_pypianoroll")
+             "from_pypianoroll", "to_pypianoroll", "to_pitch_representation",
+             "from_pitch_representation", "to_event_representation",
+             "from_event_representation", "to_note_representation",
+             "from_note_representation", "to_pianoroll_representation",
+             "from_pianoroll_representation", "to_representation", "from_representation")
 CLASSES = ("Music", "Track", "Note", "Chord", "Tempo", "KeySignature", "TimeSignature",
            "Beat", "Barline", "Lyric", "Annotation", "Metadata")
 

@@ -10,7 +10,8 @@ JSON and YAML (``read``, ``write``, ``load``, ``save``, ``read_midi``, ``write_m
 ``read_musicxml``, ``write_musicxml``, ``read_musescore``, ``read_abc``, ``read_abc_string``,
 ``load_json``, ``save_json``, ``load_yaml``, ``save_yaml``) with MusPy's argument order
 (path first, then music), and its converters to and from music21, pretty_midi, mido and
-pypianoroll. Later modules add the representation, metric and dataset names.
+pypianoroll, and its representations (``to_pitch_representation`` ... ``from_representation``,
+over :mod:`orchestrion.representations`). Later modules add the metric and dataset names.
 
 Where the behaviour differs from MusPy's, on purpose:
 
@@ -24,6 +25,11 @@ Where the behaviour differs from MusPy's, on purpose:
 - ``read_abc`` keeps the first tune of a tune book (MusPy 0.5 loses it, and on music21 10
   cannot read ABC at all); MuseScore files are read by orchestrion's own reader (MusPy's
   ignores tuplets, dots on rests, grace notes and concert keys, see docs/musescore.md).
+- Representations return MusPy's shapes ((T, 1), (M, 1), (N, 4), a 128-column roll) with its
+  bugs fixed: pitch rests are 128 also without holds, pitch decoding works on numpy 2, event
+  velocity bins decode to their middle velocity, the piano-roll has ``T`` rows (not ``T+1``)
+  and keeps velocity-0 notes, decoders set ``tempos=[Tempo(0, 120)]``, an empty piece encodes
+  to an empty array instead of raising ``RuntimeError``. See docs/representations.md.
 """
 
 from __future__ import annotations
@@ -61,10 +67,15 @@ __all__ = [
     "Tempo",
     "TimeSignature",
     "Track",
+    "from_event_representation",
     "from_mido",
     "from_music21",
+    "from_note_representation",
+    "from_pianoroll_representation",
+    "from_pitch_representation",
     "from_pretty_midi",
     "from_pypianoroll",
+    "from_representation",
     "load",
     "load_json",
     "load_yaml",
@@ -77,10 +88,15 @@ __all__ = [
     "save",
     "save_json",
     "save_yaml",
+    "to_event_representation",
     "to_mido",
     "to_music21",
+    "to_note_representation",
+    "to_pianoroll_representation",
+    "to_pitch_representation",
     "to_pretty_midi",
     "to_pypianoroll",
+    "to_representation",
     "write",
     "write_midi",
     "write_musicxml",
@@ -288,3 +304,114 @@ def write(path: PathLike, music: Music, kind: str | None = None, **kwargs: Any) 
         write_musicxml(path, music, **kwargs)
     else:
         fmt.write(music, path, **kwargs)
+
+
+# --- representations (orchestrion.representations, MusPy's signatures) ------------------------
+def _codec(name: str, **config: Any) -> Any:
+    from orchestrion import representations
+
+    return representations.get(name, **config)
+
+
+def to_pitch_representation(music: Music, use_hold_state: bool = False,
+                            dtype: Any = int) -> Any:
+    """Music -> (T, 1) pitch tokens (0-127 pitch, 128 rest, 129 hold)."""
+    codec = _codec("pitch", resolution=music.resolution, use_hold_state=use_hold_state)
+    return codec.encode(music).reshape(-1, 1).astype(dtype)
+
+
+def from_pitch_representation(array: Any, resolution: int = 24, program: int = 0,
+                              is_drum: bool = False, use_hold_state: bool = False,
+                              default_velocity: int = 64) -> Music:
+    """(T, 1) pitch tokens -> Music."""
+    return _codec("pitch", resolution=resolution, program=program, is_drum=is_drum,
+                  use_hold_state=use_hold_state, default_velocity=default_velocity
+                  ).decode(array)
+
+
+def to_event_representation(music: Music, use_single_note_off_event: bool = False,
+                            use_end_of_sequence_event: bool = False,
+                            encode_velocity: bool = False, force_velocity_event: bool = True,
+                            max_time_shift: int = 100, velocity_bins: int = 32,
+                            dtype: Any = int) -> Any:
+    """Music -> (M, 1) MIDI-like events."""
+    codec = _codec("event", resolution=music.resolution,
+                   use_single_note_off_event=use_single_note_off_event,
+                   use_end_of_sequence_event=use_end_of_sequence_event,
+                   encode_velocity=encode_velocity, force_velocity_event=force_velocity_event,
+                   max_time_shift=max_time_shift, velocity_bins=velocity_bins)
+    return codec.encode(music).reshape(-1, 1).astype(dtype)
+
+
+def from_event_representation(array: Any, resolution: int = 24, program: int = 0,
+                              is_drum: bool = False, use_single_note_off_event: bool = False,
+                              use_end_of_sequence_event: bool = False,
+                              max_time_shift: int = 100, velocity_bins: int = 32,
+                              default_velocity: int = 64,
+                              duplicate_note_mode: str = "fifo") -> Music:
+    """(M, 1) MIDI-like events -> Music."""
+    return _codec("event", resolution=resolution, program=program, is_drum=is_drum,
+                  use_single_note_off_event=use_single_note_off_event,
+                  use_end_of_sequence_event=use_end_of_sequence_event,
+                  max_time_shift=max_time_shift, velocity_bins=velocity_bins,
+                  default_velocity=default_velocity,
+                  duplicate_note_mode=duplicate_note_mode).decode(array)
+
+
+def to_note_representation(music: Music, use_start_end: bool = False,
+                           encode_velocity: bool = True, dtype: Any = int) -> Any:
+    """Music -> (N, 4) rows (time, pitch, duration or end, velocity)."""
+    codec = _codec("note", resolution=music.resolution, use_start_end=use_start_end,
+                   encode_velocity=encode_velocity)
+    return codec.encode(music).astype(dtype)
+
+
+def from_note_representation(array: Any, resolution: int = 24, program: int = 0,
+                             is_drum: bool = False, use_start_end: bool = False,
+                             encode_velocity: bool = True, default_velocity: int = 64) -> Music:
+    """(N, 4) note rows -> Music."""
+    return _codec("note", resolution=resolution, program=program, is_drum=is_drum,
+                  use_start_end=use_start_end, encode_velocity=encode_velocity,
+                  default_velocity=default_velocity).decode(array)
+
+
+def to_pianoroll_representation(music: Music, encode_velocity: bool = True,
+                                dtype: Any = None) -> Any:
+    """Music -> (T, 128) roll: ``uint8`` velocities, or ``bool`` without velocity."""
+    codec = _codec("pianoroll", resolution=music.resolution, encode_velocity=encode_velocity,
+                   use_onset_channel=False)
+    if dtype is None:
+        dtype = "uint8" if encode_velocity else bool
+    return codec.encode(music).astype(dtype)
+
+
+def from_pianoroll_representation(array: Any, resolution: int = 24, program: int = 0,
+                                  is_drum: bool = False, encode_velocity: bool = True,
+                                  default_velocity: int = 64) -> Music:
+    """(T, 128) roll -> Music (touching notes of one pitch merge, as in MusPy)."""
+    return _codec("pianoroll", resolution=resolution, program=program, is_drum=is_drum,
+                  encode_velocity=encode_velocity, use_onset_channel=False,
+                  default_velocity=default_velocity).decode(array)
+
+
+_KINDS = {"pitch": "pitch", "pitch-based": "pitch", "piano-roll": "pianoroll",
+          "pianoroll": "pianoroll", "piano roll": "pianoroll", "event": "event",
+          "event-based": "event", "note": "note", "note-based": "note"}
+
+
+def _kind(kind: str) -> str:
+    try:
+        return _KINDS[kind.lower()]
+    except KeyError:
+        raise ValueError(f"kind must be 'pitch', 'pianoroll', 'event' or 'note', got {kind!r}"
+                         ) from None
+
+
+def to_representation(music: Music, kind: str, **kwargs: Any) -> Any:
+    """Music -> array of the representation ``kind`` (MusPy's dispatcher)."""
+    return globals()[f"to_{_kind(kind)}_representation"](music, **kwargs)
+
+
+def from_representation(array: Any, kind: str, **kwargs: Any) -> Music:
+    """Array of the representation ``kind`` -> Music (MusPy's dispatcher)."""
+    return globals()[f"from_{_kind(kind)}_representation"](array, **kwargs)
