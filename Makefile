@@ -96,9 +96,16 @@ lint: $(VENV)/.stamp-dev
 	$(BIN)/lint-imports
 
 ## bench: reading/writing speed against symusic, pretty_midi, mido and muspy (quick run)
-bench: $(VENV)/.stamp-dev
+$(VENV)/.stamp-bench: pyproject.toml | $(BIN)/python
+	$(PIP) install -e '.[bench]'
+	touch $@
+
+bench: $(VENV)/.stamp-bench
 	$(BIN)/python benchmarks/bench_midi.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/bench_json.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/bench_musicxml.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/bench_musescore.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/bench_representations.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis .import_linter_cache .benchmarks \

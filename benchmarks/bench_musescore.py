@@ -1,7 +1,8 @@
 """MuseScore reading speed: orchestrion against ``muspy.read_musescore`` on the fixtures of
 ``tests/data/musescore`` and on long scores made by repeating one fixture's measures.
 
-Run: ``python benchmarks/bench_musescore.py``. Prints each fixture's time for each reader
+Run: ``python benchmarks/bench_musescore.py [--quick]`` (``--quick``: one long score, not
+three). Prints each fixture's time for each reader
 (best of 5) and the geometric mean of muspy's time over orchestrion's (above 1: orchestrion
 is faster) over the files both read; then, for the long scores, the time, notes per second
 and time per measure, which stay flat when reading is linear in the file's size. MusPy 0.5
@@ -11,6 +12,7 @@ with ``<accidental>`` instead (the same number in these non-transposing fixtures
 
 from __future__ import annotations
 
+import argparse
 import copy
 import math
 import tempfile
@@ -60,6 +62,9 @@ def long_score(source: Path, repeats: int, folder: Path) -> Path:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one long score, not three")
+    args = parser.parse_args()
     warnings.simplefilter("ignore")
     import muspy
 
@@ -81,7 +86,7 @@ def main() -> None:
 
     print(f"{'long score':28} {'measures':>8} {'notes':>7} {'time':>10} {'notes/s':>10} "
           f"{'us/measure':>10} {'muspy':>10}")
-    for repeats in (250, 1000, 4000):
+    for repeats in (250,) if args.quick else (250, 1000, 4000):
         path = long_score(DATA / "piano_ms4.mscx", repeats, folder)
         music = read_musescore(path)
         ours = seconds(read_musescore, path, 3)
