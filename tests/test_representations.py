@@ -424,9 +424,10 @@ def test_note_codec_is_fast_enough() -> None:
 def test_every_codec_decodes_its_encoding_to_a_fixed_point(name: str, music: Music) -> None:
     """For any piece: the encoding passes the codec's own grammar check, and decoding then
     encoding again gives the same array (whatever a codec loses, it loses once)."""
-    if name == "event":
-        # Notes of one pitch that overlap make note-on/note-off pairs ambiguous: decoding pairs
-        # them first-in-first-out, which may not give the encoded notes back (MusPy alike).
+    if name in ("event", "pianoroll"):
+        # Notes of one pitch that overlap are ambiguous: the event codec pairs note-ons and
+        # note-offs first-in-first-out, the roll keeps one velocity per cell (the largest),
+        # so decoding need not give the encoded notes back (MusPy alike).
         notes = NoteArray.concatenate(t.note_array() for t in music.tracks).sorted()
         for pitch in set(notes.pitch.tolist()):
             same = notes.pitch == pitch
