@@ -31,5 +31,25 @@ class DatasetError(OrchestrionError):
     """A data set cannot be downloaded, verified, extracted or converted."""
 
 
+class DownloadError(DatasetError):
+    """A file cannot be downloaded, or what came does not match its size or checksum.
+
+    The message names the URL and says how to place the file by hand. ``url`` and ``path``
+    (where the file belongs) are kept as attributes.
+    """
+
+    def __init__(self, message: str, url: str | None = None,
+                 path: str | PathLike[str] | None = None) -> None:
+        self.url = url
+        self.path = None if path is None else str(path)
+        self.reason = message
+        super().__init__(message)
+
+
+class ExtractError(DatasetError):
+    """An archive is unreadable or unsafe to extract (paths out of the folder, links,
+    device files, bombs); the message starts with the archive's path."""
+
+
 class CheckpointError(OrchestrionError):
     """A model checkpoint is missing, incomplete or of another family."""
