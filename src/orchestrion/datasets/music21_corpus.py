@@ -1,0 +1,345 @@
+"""Offline collections from the corpus bundled with music21: no download, no network.
+
+Each :class:`Collection` lists its files in music21's corpus folder (``paths()``), prepares
+one piece by the collection's rules (``load(path)``) and iterates over its pieces
+(``pieces()`` / ``iter(collection)``) as ``(piece_id, Music)`` pairs. Piece ids are the
+file's path relative to the corpus folder, without extension, plus ``#X`` (the ``X:``
+number) for the tunes of an ABC file: ``"bach/bwv66.6"``, ``"essenFolksong/altdeu10#3"``.
+They do not depend on the machine.
+
+MusicXML goes through orchestrion's own reader (:func:`orchestrion.read`); ABC and Humdrum
+go through music21 (imported only when such a file is read). Importing this module imports
+neither music21 nor tqdm. See ``docs/datasets.md``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from orchestrion.core.model import Music, Track
+from orchestrion.errors import DatasetError, OrchestrionError
+
+__all__ = ["COLLECTIONS", "Collection", "collection", "corpus_root"]
+
+LICENCE = ("public domain compositions; the encodings are distributed with music21 by "
+           "permission of their encoders, free to use in the US to the best of music21's "
+           "knowledge, some with restrictions on commercial use (music21/corpus/license.txt)")
+MUSIC21_CITATION = ("Michael Scott Cuthbert and Christopher Ariza. music21: A Toolkit for "
+                    "Computer-Aided Musicology and Symbolic Music Data. ISMIR 2010.")
+ARRANGER_CITATION = ("Hao-Wen Dong, Chris Donahue, Taylor Berg-Kirkpatrick and Julian McAuley. "
+                     "Towards Automatic Instrumentation by Learning to Separate Parts in "
+                     "Symbolic Multitrack Music. ISMIR 2021.")
+
+RESOLUTION = 24
+"""Ticks per quarter of the prepared pieces of ``bach-chorales`` and ``string-quartets``."""
+
+#: Extensions orchestrion reads from the corpus (``.abc`` files are tune books).
+READABLE = (".mxl", ".xml", ".musicxml", ".krn", ".abc", ".mid", ".midi", ".mscx", ".mscz")
+
+CHORALE_PARTS = (("Soprano", 73), ("Alto", 68), ("Tenor", 70), ("Bass", 71))
+"""Kept parts of a chorale and their output programs (GM, 0-based): flute, oboe, bassoon,
+clarinet, as in the automatic-instrumentation paper."""
+
+#: Two chorales whose voice parts are named after the instruments doubling them.
+CHORALE_HAND_MAPS: dict[str, dict[str, str]] = {
+    "bwv171.6": {"Soprano\rOboe 1,2\rViolin1": "Soprano", "Alto\rViloin 2": "Alto",
+                 "Tenor\rViola": "Tenor", "Bass\rContinuo": "Bass"},
+    "bwv41.6": {"Soprano Oboe 1 Violin1": "Soprano", "Alto Oboe 2 Viloin 2": "Alto",
+                "Tenor Viola": "Tenor", "Bass Continuo": "Bass"},
+}
+
+QUARTET_PARTS = (("Violin I", 40), ("Violin II", 40), ("Viola", 41), ("Violoncello", 42))
+#: The string-quartet works of the corpus (folders or files, without extension).
+QUARTET_WORKS = (
+    "beethoven/opus18no1", "beethoven/opus18no3", "beethoven/opus18no4", "beethoven/opus18no5",
+    "beethoven/opus59no1", "beethoven/opus59no2", "beethoven/opus59no3", "beethoven/opus74",
+    "beethoven/opus132", "beethoven/opus133", "haydn/opus1no1", "haydn/opus74no1",
+    "mozart/k80", "mozart/k155", "mozart/k156", "mozart/k458",
+)
+
+
+def corpus_root() -> Path:
+    """The folder of music21's bundled corpus, found without importing music21.
+
+    Raises ``DatasetError`` when music21 (or its corpus) is not installed.
+    """
+    spec = importlib.util.find_spec("music21")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    for location in locations:
+        root = Path(location) / "corpus"
+        if (root / "bach").is_dir():
+            return root
+    raise DatasetError("the music21 corpus is not installed: pip install music21 (its wheel "
+                       "ships the corpus)")
+
+
+def piece_id(path: Path, root: Path | None = None) -> str:
+    """The id of a corpus file: its path relative to the corpus folder, without extension."""
+    relative = Path(path).relative_to(root or corpus_root())
+    return relative.with_suffix("").as_posix()
+
+
+# ------------------------------------------------------------------------ preparation
+
+
+def _prepare(music: Music) -> Music:
+    """Resolution 24, zero-duration notes dropped, duplicate notes (and events) dropped."""
+    music.adjust_resolution(RESOLUTION)
+    for track in music.tracks:
+        notes = track.note_array()
+        track.set_note_array(notes.take(notes.duration > 0), validate=False)
+    return music.remove_duplicate()
+
+
+def _rebuild(music: Music, tracks: list[Track], name: str, path: Path) -> Music:
+    music.tracks = tracks
+    music.metadata.collection = name
+    music.metadata.source_filename = path.name
+    return music
+
+
+def _read(path: Path) -> Music:
+    from orchestrion.io import read
+    return read(path)
+
+
+def _read_written(path: Path) -> Music:
+    """A MusicXML file as written: repeats not expanded (as the reference counts were made:
+    409 chorales hold 96.6k notes so, 110.2k with repeats expanded; ~97.5k in the paper)."""
+    from orchestrion.io.musicxml import read_musicxml
+    return read_musicxml(path, expand_repeats=False)
+
+
+def _load_chorale(path: Path) -> Music | None:
+    """A chorale by the rules of the automatic-instrumentation paper, or ``None``."""
+    music = _read_written(path)
+    hand_map = CHORALE_HAND_MAPS.get(path.with_suffix("").name, {})
+    by_name: dict[str, Track] = {}
+    for track in music.tracks:
+        part = hand_map.get(track.name or "") or (track.name or "").strip().title()
+        if part in dict(CHORALE_PARTS) and part not in by_name:
+            by_name[part] = track
+    tracks = []
+    for part, program in CHORALE_PARTS:
+        if part in by_name:
+            track = by_name[part]
+            track.name, track.program, track.is_drum = part, program, False
+            tracks.append(track)
+    music = _prepare(_rebuild(music, tracks, "bach-chorales", path))
+    if sum(track.n_notes > 10 for track in music.tracks) < 2:
+        return None
+    return music
+
+
+def _load_quartet(path: Path) -> Music | None:
+    """A quartet movement: its four parts by position, renamed and given string programs."""
+    music = _read_written(path)
+    if len(music.tracks) != len(QUARTET_PARTS):
+        return None
+    for track, (name, program) in zip(music.tracks, QUARTET_PARTS, strict=True):
+        track.name, track.program, track.is_drum = name, program, False
+    return _prepare(_rebuild(music, list(music.tracks), "string-quartets", path))
+
+
+# ------------------------------------------------------------------------ collections
+
+
+@dataclass
+class Collection:
+    """One offline collection of the music21 corpus.
+
+    ``select`` picks the collection's files from the corpus folder; ``prepare`` turns one
+    file into a piece (``None`` when the collection's rules drop it). ``skipped`` maps the
+    ids of the files (or ABC tunes) the last iteration could not read, and of corpus files
+    of formats orchestrion does not read, to the reason.
+    """
+
+    name: str
+    description: str
+    select: Callable[[Path], list[Path]] = field(repr=False)
+    prepare: Callable[[Path], Music | None] | None = field(default=None, repr=False)
+    licence: str = LICENCE
+    citation: str = MUSIC21_CITATION
+    skipped: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def root(self) -> Path:
+        """music21's corpus folder."""
+        return corpus_root()
+
+    def paths(self) -> list[Path]:
+        """The collection's files in the corpus, sorted by their path in the corpus."""
+        root = self.root
+        return sorted(self.select(root), key=lambda p: p.relative_to(root).as_posix())
+
+    def load(self, path: str | Path, *, number: int | None = None) -> Music | None:
+        """One piece prepared by the collection's rules; ``None`` when the rules drop it.
+
+        For an ABC file, the tune ``X: number`` (the first tune when ``number`` is None).
+        """
+        path = Path(path)
+        if path.suffix.lower() == ".abc":
+            from orchestrion.io.abc import read_abc
+            return read_abc(path, number=number)
+        return self.prepare(path) if self.prepare else _read(path)
+
+    def pieces(self, *, progress: bool = False, errors: str = "skip"
+               ) -> Iterator[tuple[str, Music]]:
+        """Yield ``(piece_id, Music)`` for every piece the rules keep, in path order.
+
+        ``progress=True`` shows a tqdm bar over the files. With ``errors="skip"`` a file or
+        tune orchestrion cannot read is left out and recorded in :attr:`skipped`; with
+        ``errors="raise"`` the error propagates.
+        """
+        if errors not in ("skip", "raise"):
+            raise ValueError(f"errors must be 'skip' or 'raise', got {errors!r}")
+        root = self.root
+        paths = self.paths()
+        self.skipped = self._unreadable(root)
+        ids = _unique_ids(paths, root)
+        iterable: object = paths
+        if progress:
+            from tqdm import tqdm
+            iterable = tqdm(paths, desc=self.name, unit="file")
+        for path in iterable:  # type: ignore[attr-defined]
+            try:
+                if path.suffix.lower() == ".abc":
+                    yield from self._tunes(path, ids[path], errors)
+                    continue
+                music = self.load(path)
+            except OrchestrionError as error:
+                if errors == "raise":
+                    raise
+                self.skipped[ids[path]] = f"{type(error).__name__}: {error}"
+                continue
+            if music is not None:
+                yield ids[path], music
+
+    def __iter__(self) -> Iterator[tuple[str, Music]]:
+        return self.pieces()
+
+    def _tunes(self, path: Path, base: str, errors: str) -> Iterator[tuple[str, Music]]:
+        from orchestrion.io.abc import NUMBER_GROUP, read_abc, read_abc_book
+        try:
+            tunes: list[Music | None] = list(read_abc_book(path))
+        except OrchestrionError:
+            if errors == "raise":
+                raise
+            tunes = []  # one bad tune: read them one by one to keep the others
+            for position, number in enumerate(_tune_numbers(path)):
+                try:
+                    tunes.append(read_abc(path, number=number))
+                except OrchestrionError as error:
+                    tunes.append(None)
+                    self.skipped[f"{base}#{number}" if number is not None
+                                 else f"{base}#@{position + 1}"] = f"{error}"
+        seen: Counter[str] = Counter()
+        for position, music in enumerate(tunes):
+            if music is None:
+                continue
+            numbers = [a.annotation for a in music.annotations if a.group == NUMBER_GROUP]
+            key = f"{base}#{numbers[0]}" if numbers else f"{base}#@{position + 1}"
+            seen[key] += 1
+            if seen[key] > 1:  # a book that repeats an X: number
+                key = f"{key}~{seen[key]}"
+            music.metadata.collection = self.name
+            yield key, music
+
+    def _unreadable(self, root: Path) -> dict[str, str]:
+        if self.name != "music21-corpus":
+            return {}
+        return {p.relative_to(root).as_posix(): f"orchestrion does not read {p.suffix} files"
+                for p in _corpus_files(root) if p.suffix.lower() not in READABLE}
+
+
+def _tune_numbers(path: Path) -> list[int | None]:
+    """The ``X:`` numbers of an ABC file, in order (None for one that is not a number)."""
+    import re
+    text = path.read_text(encoding="utf-8", errors="replace")
+    numbers: list[int | None] = []
+    for match in re.finditer(r"^[ \t]*X:[ \t]*([^\n%]*)", text, re.MULTILINE):
+        value = match.group(1).strip()
+        numbers.append(int(value) if value.isdigit() else None)
+    return numbers
+
+
+def _unique_ids(paths: list[Path], root: Path) -> dict[Path, str]:
+    """Ids without extension; files that share one (``x.krn``, ``x.mxl``) keep theirs."""
+    stems = Counter(piece_id(p, root) for p in paths)
+    return {p: piece_id(p, root) if stems[piece_id(p, root)] == 1
+            else p.relative_to(root).as_posix() for p in paths}
+
+
+def _corpus_files(root: Path) -> list[Path]:
+    skip = {"_metadataCache", "__pycache__"}
+    return [p for p in root.rglob("*") if p.is_file() and not skip & set(p.parts)
+            and p.suffix not in (".py", ".pyc")]
+
+
+def _glob(folder: str, *extensions: str) -> Callable[[Path], list[Path]]:
+    def select(root: Path) -> list[Path]:
+        return [p for p in (root / folder).rglob("*")
+                if p.is_file() and p.suffix.lower() in extensions]
+    return select
+
+
+def _quartets(root: Path) -> list[Path]:
+    paths = []
+    for work in QUARTET_WORKS:
+        file = (root / work).with_suffix(".mxl")
+        paths += [file] if file.is_file() else sorted((root / work).glob("*.mxl"))
+    return paths
+
+
+def _everything(root: Path) -> list[Path]:
+    return [p for p in _corpus_files(root) if p.suffix.lower() in READABLE]
+
+
+_COLLECTIONS = {
+    c.name: c for c in (
+        Collection("bach-chorales",
+                   "Bach chorales (the .mxl/.xml files of composer bach): soprano, alto, "
+                   "tenor and bass kept by name as flute 73, oboe 68, bassoon 70 and clarinet "
+                   "71; resolution 24; zero-duration and duplicate notes dropped; a piece is "
+                   "kept when at least 2 parts have more than 10 notes (409 pieces); "
+                   "repeats not expanded.",
+                   _glob("bach", ".mxl", ".xml"), _load_chorale,
+                   citation=f"{ARRANGER_CITATION} {MUSIC21_CITATION}"),
+        Collection("string-quartets",
+                   "46 string-quartet movements (Beethoven op. 18, 59, 74, 132, 133; Haydn "
+                   "op. 1 no. 1, op. 74 no. 1; Mozart K. 80, 155, 156, 458); the four parts "
+                   "by position as Violin I, Violin II (40), Viola (41), Violoncello (42); "
+                   "resolution 24; zero-duration and duplicate notes dropped; repeats not "
+                   "expanded.",
+                   _quartets, _load_quartet),
+        Collection("palestrina", "Palestrina's masses and motets (Humdrum **kern), as read.",
+                   _glob("palestrina", ".krn")),
+        Collection("monteverdi", "Monteverdi's madrigals (MusicXML), as read.",
+                   _glob("monteverdi", ".mxl", ".xml")),
+        Collection("essen", "Essen folk-song collection (ABC tune books; each tune a piece).",
+                   _glob("essenFolksong", ".abc")),
+        Collection("ryans-mammoth",
+                   "Ryan's Mammoth Collection of fiddle tunes (ABC; each tune a piece).",
+                   _glob("ryansMammoth", ".abc")),
+        Collection("music21-corpus",
+                   "Every corpus file orchestrion reads (MusicXML, Humdrum, ABC tunes, MIDI, "
+                   "MuseScore), as read; other files are listed in `skipped` with the reason.",
+                   _everything),
+    )
+}
+
+COLLECTIONS: tuple[str, ...] = tuple(_COLLECTIONS)
+"""The names of the offline collections."""
+
+
+def collection(name: str) -> Collection:
+    """The offline collection called ``name``; ``DatasetError`` listing the names if none."""
+    try:
+        return _COLLECTIONS[name]
+    except KeyError:
+        raise DatasetError(f"no music21 collection named {name!r}; the collections are: "
+                           f"{', '.join(COLLECTIONS)}") from None
