@@ -51,6 +51,20 @@ class TrackCodec(Representation):
         track.set_note_array(notes)
         return Music(resolution=self.resolution, tempos=[Tempo(0, self.qpm)], tracks=[track])
 
+    def _pitch_cells(self, array: np.ndarray) -> tuple[np.ndarray, int | np.ndarray]:
+        """The merged track knows no drums: every pitch cell is pitched, unless the config
+        says ``is_drum`` (then the decoded track is a drum track and none is)."""
+        mask, offset = self._track_pitch_cells(np.asarray(array))
+        if self.is_drum:
+            mask = np.zeros_like(mask)
+            offset = offset if np.isscalar(offset) else np.zeros(0, dtype=np.int64)
+        return mask, offset
+
+    def _track_pitch_cells(self, array: np.ndarray) -> tuple[np.ndarray, int | np.ndarray]:
+        """The codec's pitch cells (see ``Representation._pitch_cells``), drums ignored."""
+        raise NotImplementedError(f"{type(self).__name__} ({self.name!r}) does not support "
+                                  "pitch_range/transpose")
+
     @staticmethod
     def _flat(array: np.ndarray) -> np.ndarray:
         """A (T,) or (T, 1) token array as 1-D int64."""

@@ -15,6 +15,11 @@ with ``adjust_resolution`` when it has another resolution, and ``decode`` return
 Tempo: a codec that does not encode tempo gives decoded ``Music`` ``tempos=[Tempo(0, qpm)]``
 where ``qpm`` is a config option (default 120).
 
+Transposition: :meth:`~Representation.pitch_range` and :meth:`~Representation.transpose` work
+on the encoded array directly (data augmentation without decoding). A codec supports them by
+implementing :meth:`~Representation._pitch_cells` (which cells hold a pitch, and the code of
+pitch 0 there) or by overriding both methods (the piano roll shifts columns).
+
 Subclasses declare their configuration as keyword arguments of ``__init__`` (call
 ``super().__init__(resolution, **config)`` with the JSON-able values) and are made known to
 :func:`orchestrion.representations.get` and :func:`load` with the :func:`register` decorator.
@@ -70,6 +75,53 @@ class Representation(abc.ABC):
     @abc.abstractmethod
     def decode(self, array: np.ndarray) -> Music:
         """Decode an array (see :meth:`check`) into ``Music`` at :attr:`resolution`."""
+
+    # --- transposition --------------------------------------------------------------------
+    def _pitch_cells(self, array: np.ndarray) -> tuple[np.ndarray, int | np.ndarray]:
+        """``(mask, offset)``: a bool mask of ``array``'s shape, ``True`` on every cell that
+        holds the pitch of a pitched (non-drum) note, and the code of MIDI pitch 0 in those
+        cells (an int, or one per masked cell in ``array[mask]`` order): a cell's pitch is
+        ``code - offset``, and transposing by ``k`` adds ``k`` to its code. Codecs that
+        support transposition this way implement it; the base raises
+        ``NotImplementedError``."""
+        raise NotImplementedError(f"{type(self).__name__} ({self.name!r}) does not support "
+                                  "pitch_range/transpose")
+
+    def _pitches(self, array: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(mask, pitches)`` of the pitch cells (see :meth:`_pitch_cells`)."""
+        mask, offset = self._pitch_cells(array)
+        return mask, array[mask].astype(np.int64) - offset
+
+    def pitch_range(self, array: np.ndarray) -> tuple[int, int] | None:
+        """``(lowest, highest)`` MIDI pitch of the pitched, non-drum notes ``array`` holds, or
+        ``None`` when it holds none. A shift ``k`` is valid for :meth:`transpose` exactly when
+        ``-lowest <= k <= 127 - highest``."""
+        _, pitches = self._pitches(np.asarray(array))
+        if not pitches.size:
+            return None
+        return int(pitches.min()), int(pitches.max())
+
+    def transpose(self, array: np.ndarray, semitones: int) -> np.ndarray:
+        """A new array (same shape and dtype) with every pitched non-drum note moved by
+        ``semitones``; drum notes and every other code unchanged.
+
+        ``decode(transpose(a, k))`` equals ``decode(a)`` transposed with
+        :func:`orchestrion.core.ops.transpose` (codecs that merge all tracks into one know
+        no drums: they move every note, unless their config says ``is_drum=True``, when
+        they move none). Raises ``ValueError`` (:class:`ValidationError`) when
+        ``semitones`` is not a whole number or a pitch would leave 0-127: the valid shifts
+        are ``-lo .. 127 - hi`` with ``(lo, hi) = pitch_range(array)``. The input is never
+        changed.
+        """
+        k = _semitones(semitones)
+        array = np.asarray(array)
+        mask, pitches = self._pitches(array)
+        out = array.copy()
+        if k == 0 or not pitches.size:
+            return out
+        _check_shift(self, int(pitches.min()), int(pitches.max()), k)
+        out[mask] = (array[mask].astype(np.int64) + k).astype(array.dtype)
+        return out
 
     # --- helpers for subclasses -----------------------------------------------------------
     def _rescaled(self, music: Music) -> Music:
@@ -165,6 +217,26 @@ class Representation(abc.ABC):
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.config().items())
         return f"{type(self).__name__}({args})"
+
+
+def _semitones(semitones: int) -> int:
+    """``semitones`` as an ``int``; ``ValidationError`` unless it is a whole number."""
+    try:
+        k = int(semitones)
+    except (TypeError, ValueError):
+        raise ValidationError(f"transpose needs a whole number of semitones, "
+                              f"got {semitones!r}") from None
+    if k != semitones:
+        raise ValidationError(f"transpose needs a whole number of semitones, got {semitones!r}")
+    return k
+
+
+def _check_shift(codec: Representation, low: int, high: int, k: int) -> None:
+    """``ValidationError`` when shifting pitches ``low .. high`` by ``k`` leaves 0-127."""
+    if low + k < 0 or high + k > 127:
+        raise ValidationError(
+            f"{type(codec).__name__}: transpose by {k} pushes pitches {low}-{high} outside "
+            f"0-127 (valid shifts: {-low} .. {127 - high})")
 
 
 def register(cls: _R) -> _R:

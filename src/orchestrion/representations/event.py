@@ -247,6 +247,16 @@ class EventRepresentation(TrackCodec):
                             self.default_velocity)
         return self._music(time[on], tokens[on], time[closer] - time[on], velocity)
 
+    # --- transposition ----------------------------------------------------------------------
+    def _track_pitch_cells(self, array: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Note-ons (codes 0-127, pitch = code) and, without single note-off, note-offs
+        (128-255, pitch = code - 128); shifting a pitch by ``k`` adds ``k`` to its code."""
+        on = (array >= 0) & (array < 128)
+        if self.use_single_note_off_event:
+            return on, np.zeros(int(on.sum()), dtype=np.int64)
+        mask = (array >= 0) & (array < 256)
+        return mask, np.where(array[mask] >= 128, 128, 0)
+
     # --- grammar --------------------------------------------------------------------------
     def _check_grammar(self, array: np.ndarray) -> None:
         tokens = self._flat(array)

@@ -332,6 +332,16 @@ class MMT(Representation):
             fail(row, "beat", f"beat {array[row, 1]} after a note at beat code "
                               f"{beats[down[0]]} (must not decrease)")
 
+    # --- transposition ----------------------------------------------------------------------
+    def _pitch_cells(self, array: np.ndarray) -> tuple[np.ndarray, int]:
+        """The pitch field (column 3, code = pitch + 1) of the note rows (type 3). Drum
+        tracks are never encoded, so every note is pitched."""
+        if array.ndim != 2 or array.shape[1] != len(FIELDS):
+            raise ValidationError(f"MMT: expected shape (n, {len(FIELDS)}), got {array.shape}")
+        mask = np.zeros(array.shape, dtype=bool)
+        mask[:, 3] = array[:, 0] == NOTE
+        return mask, 1
+
     # --- readable form ----------------------------------------------------------------------
     def describe(self, array: np.ndarray) -> list[str]:
         """One readable line per row (as the reference's ``dump``), default instrument names

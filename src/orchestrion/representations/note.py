@@ -80,6 +80,16 @@ class NoteRepresentation(TrackCodec):
         velocity = array[:, 3] if self.encode_velocity else self.default_velocity
         return self._music(time, array[:, 1], duration, velocity)
 
+    def _track_pitch_cells(self, array: np.ndarray) -> tuple[np.ndarray, int]:
+        """Column 1 of every row holds a pitch (code = pitch)."""
+        width = 4 if self.encode_velocity else 3
+        if array.ndim != 2 or array.shape[1] != width:
+            raise ValidationError(f"NoteRepresentation: expected shape (N, {width}), "
+                                  f"got {array.shape}")
+        mask = np.zeros(array.shape, dtype=bool)
+        mask[:, 1] = True
+        return mask, 0
+
     def _check_grammar(self, array: np.ndarray) -> None:
         time = array[:, 0].astype(np.int64)
         back = np.flatnonzero(time[1:] < time[:-1])

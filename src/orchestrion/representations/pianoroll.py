@@ -39,7 +39,7 @@ import numpy as np
 from orchestrion.core.model import Music
 from orchestrion.errors import ValidationError
 from orchestrion.representations._common import TrackCodec, merged_notes
-from orchestrion.representations.base import register
+from orchestrion.representations.base import _check_shift, _semitones, register
 
 
 @register
@@ -113,6 +113,45 @@ class PianorollRepresentation(TrackCodec):
         pitch, time = np.divmod(starts, length + 1)
         velocity = roll.reshape(-1)[starts] if self.encode_velocity else self.default_velocity
         return self._music(time, pitch, ends - starts, velocity)
+
+    # --- transposition ----------------------------------------------------------------------
+    def _sounding_columns(self, array: np.ndarray) -> np.ndarray:
+        """The pitches with a non-zero cell (in the pitch or the onset block), sorted."""
+        array = np.asarray(array)
+        if array.ndim != 2 or array.shape[1] != self.width:
+            raise ValidationError(f"PianorollRepresentation: expected shape (T, {self.width}),"
+                                  f" got {array.shape}")
+        used = (array != 0).any(axis=0)
+        if self.use_onset_channel:
+            used = used[:128] | used[128:]
+        return np.flatnonzero(used)
+
+    def pitch_range(self, array: np.ndarray) -> tuple[int, int] | None:
+        """Lowest and highest pitch column with a non-zero cell (``None`` for an empty roll or
+        with ``is_drum``, where every note is a drum)."""
+        columns = self._sounding_columns(array)
+        if self.is_drum or not len(columns):
+            return None
+        return int(columns[0]), int(columns[-1])
+
+    def transpose(self, array: np.ndarray, semitones: int) -> np.ndarray:
+        """Shift the pitch columns (and the onset columns) by ``semitones``: column ``p`` moves
+        to ``p + semitones``. See :meth:`Representation.transpose`."""
+        k = _semitones(semitones)
+        array = np.asarray(array)
+        span = self.pitch_range(array)
+        out = array.copy()
+        if k == 0 or span is None:
+            return out
+        _check_shift(self, span[0], span[1], k)
+        out[:] = 0
+        source = slice(max(-k, 0), 128 - max(k, 0))
+        target = slice(max(k, 0), 128 + min(k, 0))
+        for block in range(self.width // 128):  # pitch block, then the onset block
+            base = 128 * block
+            out[:, base + target.start:base + target.stop] = \
+                array[:, base + source.start:base + source.stop]
+        return out
 
     def _check_grammar(self, array: np.ndarray) -> None:
         if not self.use_onset_channel:

@@ -98,6 +98,10 @@ class PitchRepresentation(TrackCodec):
             end = bounds[np.searchsorted(change, onset) + 1]
         return self._music(onset, tokens[onset], end - onset, self.default_velocity)
 
+    def _track_pitch_cells(self, array: np.ndarray) -> tuple[np.ndarray, int]:
+        """Codes 0-127 are pitches (rest and hold are not)."""
+        return (array >= 0) & (array < REST), 0
+
     def _check_grammar(self, array: np.ndarray) -> None:
         if not self.use_hold_state:
             return

@@ -213,6 +213,13 @@ class REMI(Representation):
                                     instrument, np.unique(instrument), self.first_program)
         return music
 
+    # --- transposition ----------------------------------------------------------------------
+    def _pitch_cells(self, array: np.ndarray) -> tuple[np.ndarray, int]:
+        """The pitch tokens (code = offset of the pitch class + pitch). Drum tracks are never
+        encoded, so every note is pitched."""
+        first = int(self.offsets[PITCH])
+        return (array >= first) & (array < first + 128), first
+
     # --- grammar ----------------------------------------------------------------------------
     def _transitions(self) -> np.ndarray:
         allowed = np.zeros((10, 10), dtype=bool)
