@@ -489,3 +489,62 @@ def test_download_then_extract(server: tuple[str, ServerState], tmp_path: Path) 
                  sha256=hashlib.sha256(data).hexdigest())
     archive = download(src, tmp_path / "root", progress=False)
     assert tree(extract(archive, tmp_path / "root" / "corpus")) == FILES
+
+
+# --- unverified sources: trust on first use ----------------------------------------------
+
+def test_unverified_source_needs_no_digest_and_takes_none() -> None:
+    s = Source("http://x/a.zip", "a.zip", unverified=True)
+    assert s.digests == {}
+    with pytest.raises(ValueError, match="unverified=True"):
+        Source("http://x/a.zip", "a.zip")
+    with pytest.raises(ValueError, match="without a published checksum"):
+        Source("http://x/a.zip", "a.zip", md5="0" * 32, unverified=True)
+
+
+def test_unverified_download_records_then_checks_its_sha256(
+        server: tuple[str, ServerState], tmp_path: Path) -> None:
+    base, state = server
+    src = Source(base + "/data.bin", "data.bin", unverified=True)
+    path = download(src, tmp_path, progress=False)
+    record = tmp_path / "data.bin.sha256"
+    digest = hashlib.sha256(PAYLOAD).hexdigest()
+    assert record.read_text() == f"{digest}  data.bin\n"
+    assert dl.recorded_sha256(path) == digest
+    assert download(src, tmp_path, progress=False) == path
+    assert len(state.requests) == 1  # checked against the record, no request
+    path.write_bytes(PAYLOAD[::-1])
+    with pytest.raises(DownloadError, match=r"recorded in data\.bin\.sha256") as info:
+        download(src, tmp_path, progress=False)
+    message = str(info.value)
+    assert f"sha256 mismatch: expected {digest}" in message
+    assert f"got {hashlib.sha256(PAYLOAD[::-1]).hexdigest()}" in message
+    assert "Remove it and data.bin.sha256" in message
+    assert f"download {base}/data.bin yourself" in message
+    assert path.read_bytes() == PAYLOAD[::-1]  # left alone
+    assert len(state.requests) == 1
+
+
+def test_unverified_file_placed_by_hand_is_recorded(
+        server: tuple[str, ServerState], tmp_path: Path) -> None:
+    base, state = server
+    (tmp_path / "data.bin").write_bytes(b"placed by hand")
+    src = Source(base + "/data.bin", "data.bin", unverified=True)
+    assert download(src, tmp_path, progress=False).read_bytes() == b"placed by hand"
+    assert dl.recorded_sha256(tmp_path / "data.bin") == hashlib.sha256(
+        b"placed by hand").hexdigest()
+    assert state.requests == []
+
+
+def test_unverified_source_still_checks_a_known_size_and_resumes(
+        server: tuple[str, ServerState], tmp_path: Path) -> None:
+    base, state = server
+    with pytest.raises(DownloadError, match="size mismatch: expected 100 bytes"):
+        download(Source(base + "/data.bin", "data.bin", size=100, unverified=True), tmp_path,
+                 progress=False)
+    assert list(tmp_path.iterdir()) == []
+    state.cut_first, state.cut_after = 1, 3000
+    src = Source(base + "/data.bin", "data.bin", size=len(PAYLOAD), unverified=True)
+    assert download(src, tmp_path, progress=False).read_bytes() == PAYLOAD
+    assert state.requests[-1] == ("/data.bin", "bytes=3000-")
+    assert (tmp_path / "data.bin.sha256").is_file()

@@ -69,12 +69,12 @@ def test_ids_are_relative_to_the_corpus_stable_and_unique() -> None:
     assert first == [piece_id for piece_id, _ in itertools.islice(quartets.pieces(), 2)]
     assert first == ["beethoven/opus132", "beethoven/opus133"]
     # music21-corpus: every readable file once; the .krn/.mxl twins keep their extensions.
-    from orchestrion.datasets.music21_corpus import _unique_ids
     everything = collection("music21-corpus")
     paths = everything.paths()
     assert len(paths) > 3000
     assert all(p.suffix != ".rntxt" for p in paths)
-    ids = _unique_ids(paths, everything.root)
+    ids = everything.file_ids()
+    assert list(ids) == paths
     assert len(set(ids.values())) == len(paths)
     assert "beethoven/opus18no1/movement1.krn" in ids.values()
     assert "bach/bwv66.6" in ids.values()

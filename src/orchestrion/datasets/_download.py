@@ -25,6 +25,12 @@ one: it writes to a temporary file that it deletes on failure). The rules:
   put the file at the final path.
 - A progress bar (tqdm, on standard error) is shown when standard error is a terminal, or
   always with ``progress=True``; never with ``progress=False``.
+- A source whose maintainers publish no checksum is declared ``unverified=True``: only its
+  size (when known) is checked, and the SHA-256 of the first file downloaded (or found in
+  place) is written beside it as ``NAME.sha256`` (trust on first use, in the
+  ``sha256sum`` format). From then on the file is verified against that record: a file that
+  no longer matches raises :class:`~orchestrion.errors.DownloadError` as a checksum mismatch
+  does. Deleting both files downloads it again.
 """
 
 from __future__ import annotations
@@ -44,13 +50,18 @@ from typing import IO, Any
 
 from orchestrion.errors import DownloadError
 
-__all__ = ["CHUNK_BYTES", "RETRY_DELAY", "Source", "download", "file_digest", "verify"]
+__all__ = ["CHUNK_BYTES", "RECORD_SUFFIX", "RETRY_DELAY", "Source", "download", "file_digest",
+           "recorded_sha256", "verify"]
 
 #: Seconds to wait before the first retry of a URL; each further retry waits twice as long.
 RETRY_DELAY: float = 1.0
 
 #: Bytes read from the network (and from disk when hashing) at a time.
 CHUNK_BYTES: int = 1024 * 1024
+
+#: Suffix of the file beside an unverified download that records its SHA-256 (trust on first
+#: use): ``SOD.zip`` -> ``SOD.zip.sha256``.
+RECORD_SUFFIX: str = ".sha256"
 
 _HEX = re.compile(r"^[0-9a-f]+$")
 _DIGEST_LENGTHS = {"sha256": 64, "md5": 32}
@@ -67,8 +78,12 @@ class Source:
         filename: The name it gets on disk: a plain file name, no folders.
         size: Its size in bytes, or ``None`` when unknown.
         sha256: Its SHA-256 digest in hexadecimal (lower or upper case).
-        md5: Its MD5 digest in hexadecimal; at least one of ``sha256`` and ``md5`` is needed.
+        md5: Its MD5 digest in hexadecimal; at least one of ``sha256`` and ``md5`` is needed
+            unless ``unverified`` is set.
         mirrors: Further URLs serving the same file, tried in order after ``url``.
+        unverified: ``True`` for a file whose publisher gives no checksum (then neither
+            ``sha256`` nor ``md5`` may be given): its SHA-256 is recorded on the first
+            download and checked from then on (see the module docstring).
     """
 
     url: str
@@ -77,10 +92,15 @@ class Source:
     sha256: str | None = None
     md5: str | None = None
     mirrors: tuple[str, ...] = ()
+    unverified: bool = False
 
     def __post_init__(self) -> None:
-        if not self.sha256 and not self.md5:
-            raise ValueError(f"source {self.url!r}: give sha256 or md5 (or both)")
+        if self.unverified and (self.sha256 or self.md5):
+            raise ValueError(f"source {self.url!r}: unverified=True is for a file without a "
+                             "published checksum; drop it or the sha256/md5")
+        if not self.sha256 and not self.md5 and not self.unverified:
+            raise ValueError(f"source {self.url!r}: give sha256 or md5 (or both), or "
+                             "unverified=True when none is published")
         for kind in _DIGEST_LENGTHS:
             value = getattr(self, kind)
             if value is None:
@@ -127,14 +147,56 @@ def file_digest(path: str | os.PathLike[str], kinds: Iterable[str] = ("sha256",)
 
 def verify(source: Source, path: str | os.PathLike[str]) -> str | None:
     """``None`` if the file at ``path`` has the size and digests of ``source``, else a
-    sentence saying what differs (expected against got)."""
+    sentence saying what differs (expected against got). An ``unverified`` source has only
+    its size checked here; :func:`download` checks its recorded SHA-256."""
     size = os.path.getsize(path)
     if source.size is not None and size != source.size:
         return f"size mismatch: expected {source.size} bytes, got {size}"
+    if not source.digests:
+        return None
     got = file_digest(path, source.digests)
     for kind, expected in source.digests.items():
         if got[kind] != expected:
             return f"{kind} mismatch: expected {expected}, got {got[kind]}"
+    return None
+
+
+def recorded_sha256(path: str | os.PathLike[str]) -> str | None:
+    """The SHA-256 recorded beside an unverified download (``NAME.sha256``), or ``None``
+    when there is no record or it does not hold one."""
+    record = Path(str(path) + RECORD_SUFFIX)
+    try:
+        words = record.read_text(encoding="utf-8").split()
+    except (OSError, UnicodeDecodeError):
+        return None
+    value = words[0].lower() if words else ""
+    return value if len(value) == 64 and _HEX.match(value) else None
+
+
+def _record(path: Path) -> None:
+    """Write the SHA-256 of ``path`` beside it (``sha256sum`` format), atomically."""
+    digest = file_digest(path)["sha256"]
+    record = Path(str(path) + RECORD_SUFFIX)
+    temporary = record.with_name(record.name + ".tmp")
+    temporary.write_text(f"{digest}  {path.name}\n", encoding="utf-8")
+    os.replace(temporary, record)
+
+
+def _check_existing(source: Source, final: Path) -> str | None:
+    """What is wrong with a file already at ``final``, or ``None``. An unverified source's
+    file is checked against its recorded SHA-256, and recorded now when it has none."""
+    problem = verify(source, final)
+    if problem is not None or not source.unverified:
+        return problem
+    expected = recorded_sha256(final)
+    if expected is None:
+        _record(final)  # placed by hand, or a run stopped before the record: trust it now
+        return None
+    got = file_digest(final)["sha256"]
+    if got != expected:
+        return (f"sha256 mismatch: expected {expected} (recorded in "
+                f"{final.name}{RECORD_SUFFIX} at the first download; the source publishes "
+                f"no checksum), got {got}")
     return None
 
 
@@ -174,16 +236,20 @@ def download(source: Source, folder: str | os.PathLike[str], *, progress: bool |
     final = folder / source.filename
     part = folder / (source.filename + ".part")
     if final.exists():
-        problem = verify(source, final)
+        problem = _check_existing(source, final)
         if problem is None:
             return final
+        remove = (f"Remove it and {final.name}{RECORD_SUFFIX}" if source.unverified
+                  else "Remove it")
         raise DownloadError(f"{final} is already there but does not match its source "
-                            f"({problem}). Remove it, or download {source.url} yourself and "
+                            f"({problem}). {remove}, or download {source.url} yourself and "
                             f"put it at {final}", source.url, final)
     if part.exists() and source.size is not None and part.stat().st_size >= source.size:
         # A complete part left by a run stopped before the rename: check it, no network.
         if part.stat().st_size == source.size and verify(source, part) is None:
             os.replace(part, final)
+            if source.unverified:
+                _record(final)
             return final
         part.unlink()
     show = sys.stderr.isatty() if progress is None else progress
@@ -192,6 +258,8 @@ def download(source: Source, folder: str | os.PathLike[str], *, progress: bool |
         error = _from_url(source, url, part, final, show=show, retries=retries,
                           timeout=timeout)
         if error is None:
+            if source.unverified:
+                _record(final)  # trust on first use
             return final
         errors.append(error)
     if len(errors) == 1:

@@ -45,7 +45,8 @@ from typing import IO
 
 from orchestrion.errors import ExtractError
 
-__all__ = ["MARKER", "MAX_BYTES", "MAX_MEMBERS", "MAX_RATIO", "RATIO_MIN_BYTES", "extract"]
+__all__ = ["MARKER", "MAX_BYTES", "MAX_MEMBERS", "MAX_RATIO", "RATIO_MIN_BYTES", "extract",
+           "is_archive"]
 
 #: Name of the completion marker written inside a finished extraction.
 MARKER = ".orchestrion-extracted.json"
@@ -238,6 +239,11 @@ def _tar_members(archive: Path, handle: tarfile.TarFile) -> Iterator[tarfile.Tar
 
 def _marker(archive: Path) -> dict[str, object]:
     return {"archive": archive.name, "size": archive.stat().st_size}
+
+
+def is_archive(path: str | os.PathLike[str]) -> bool:
+    """``True`` for a zip or tar file (plain or compressed), judged by its content."""
+    return zipfile.is_zipfile(path) or tarfile.is_tarfile(path)
 
 
 def extract(archive: str | os.PathLike[str], folder: str | os.PathLike[str], *,

@@ -15,13 +15,13 @@ neither music21 nor tqdm. See ``docs/datasets.md``.
 from __future__ import annotations
 
 import importlib.util
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from orchestrion.core.model import Music, Track
-from orchestrion.errors import DatasetError, OrchestrionError
+from orchestrion.datasets.base import Dataset, Piece, Skip, read_tunes
+from orchestrion.errors import DatasetError
 
 __all__ = ["COLLECTIONS", "Collection", "collection", "corpus_root"]
 
@@ -148,14 +148,15 @@ def _load_quartet(path: Path) -> Music | None:
 # ------------------------------------------------------------------------ collections
 
 
-@dataclass
-class Collection:
+@dataclass(repr=False)
+class Collection(Dataset):
     """One offline collection of the music21 corpus.
 
     ``select`` picks the collection's files from the corpus folder; ``prepare`` turns one
-    file into a piece (``None`` when the collection's rules drop it). ``skipped`` maps the
-    ids of the files (or ABC tunes) the last iteration could not read, and of corpus files
-    of formats orchestrion does not read, to the reason.
+    file into a piece (``None`` when the collection's rules drop it, for the reason
+    ``drop_rule``). After an iteration, ``skipped`` maps the ids of the files (or ABC tunes)
+    that could not be read, and of corpus files of formats orchestrion does not read, to the
+    reason; ``dropped`` maps the ids the rules dropped to ``drop_rule``.
     """
 
     name: str
@@ -164,12 +165,23 @@ class Collection:
     prepare: Callable[[Path], Music | None] | None = field(default=None, repr=False)
     licence: str = LICENCE
     citation: str = MUSIC21_CITATION
+    homepage: str = "https://www.music21.org/music21docs/about/referenceCorpus.html"
+    drop_rule: str = "dropped by the collection's rules"
     skipped: dict[str, str] = field(default_factory=dict, repr=False)
+    dropped: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def root(self) -> Path:
         """music21's corpus folder."""
         return corpus_root()
+
+    def source_folder(self, root: str | Path | None = None) -> Path:
+        """music21's corpus folder (``root`` is not used: the files are where music21 is)."""
+        return corpus_root()
+
+    def files(self, root: str | Path | None = None) -> list[Path]:
+        """The collection's files in the corpus, sorted by their path in the corpus."""
+        return self.paths()
 
     def paths(self) -> list[Path]:
         """The collection's files in the corpus, sorted by their path in the corpus."""
@@ -187,7 +199,17 @@ class Collection:
             return read_abc(path, number=number)
         return self.prepare(path) if self.prepare else _read(path)
 
-    def pieces(self, *, progress: bool = False, errors: str = "skip"
+    def read_file(self, path: Path, file_id: str) -> list[Piece]:
+        """The pieces of one corpus file: the tunes of an ABC book, else one piece (or a
+        :class:`Skip` with ``drop_rule`` when the rules drop it)."""
+        path = Path(path)
+        if path.suffix.lower() == ".abc":
+            return read_tunes(path, file_id, self.name)
+        music = self.load(path)
+        return [(file_id, Skip(self.drop_rule, dropped=True) if music is None else music)]
+
+    def pieces(self, root: str | Path | None = None, *, progress: bool = False,
+               errors: str = "skip", skipped: dict[str, Skip] | None = None
                ) -> Iterator[tuple[str, Music]]:
         """Yield ``(piece_id, Music)`` for every piece the rules keep, in path order.
 
@@ -195,83 +217,20 @@ class Collection:
         tune orchestrion cannot read is left out and recorded in :attr:`skipped`; with
         ``errors="raise"`` the error propagates.
         """
-        if errors not in ("skip", "raise"):
-            raise ValueError(f"errors must be 'skip' or 'raise', got {errors!r}")
-        root = self.root
-        paths = self.paths()
-        self.skipped = self._unreadable(root)
-        ids = _unique_ids(paths, root)
-        iterable: object = paths
-        if progress:
-            from tqdm import tqdm
-            iterable = tqdm(paths, desc=self.name, unit="file")
-        for path in iterable:  # type: ignore[attr-defined]
-            try:
-                if path.suffix.lower() == ".abc":
-                    yield from self._tunes(path, ids[path], errors)
-                    continue
-                music = self.load(path)
-            except OrchestrionError as error:
-                if errors == "raise":
-                    raise
-                self.skipped[ids[path]] = f"{type(error).__name__}: {error}"
-                continue
-            if music is not None:
-                yield ids[path], music
-
-    def __iter__(self) -> Iterator[tuple[str, Music]]:
-        return self.pieces()
-
-    def _tunes(self, path: Path, base: str, errors: str) -> Iterator[tuple[str, Music]]:
-        from orchestrion.io.abc import NUMBER_GROUP, read_abc, read_abc_book
-        try:
-            tunes: list[Music | None] = list(read_abc_book(path))
-        except OrchestrionError:
-            if errors == "raise":
-                raise
-            tunes = []  # one bad tune: read them one by one to keep the others
-            for position, number in enumerate(_tune_numbers(path)):
-                try:
-                    tunes.append(read_abc(path, number=number))
-                except OrchestrionError as error:
-                    tunes.append(None)
-                    self.skipped[f"{base}#{number}" if number is not None
-                                 else f"{base}#@{position + 1}"] = f"{error}"
-        seen: Counter[str] = Counter()
-        for position, music in enumerate(tunes):
-            if music is None:
-                continue
-            numbers = [a.annotation for a in music.annotations if a.group == NUMBER_GROUP]
-            key = f"{base}#{numbers[0]}" if numbers else f"{base}#@{position + 1}"
-            seen[key] += 1
-            if seen[key] > 1:  # a book that repeats an X: number
-                key = f"{key}~{seen[key]}"
-            music.metadata.collection = self.name
-            yield key, music
+        found: dict[str, Skip] = {} if skipped is None else skipped
+        self.skipped = self._unreadable(self.root)
+        self.dropped = {}
+        for piece_id, music in super().pieces(root, progress=progress, errors=errors,
+                                              skipped=found):
+            yield piece_id, music
+        for piece_id, skip in found.items():
+            (self.dropped if skip.dropped else self.skipped)[piece_id] = skip.reason
 
     def _unreadable(self, root: Path) -> dict[str, str]:
         if self.name != "music21-corpus":
             return {}
         return {p.relative_to(root).as_posix(): f"orchestrion does not read {p.suffix} files"
                 for p in _corpus_files(root) if p.suffix.lower() not in READABLE}
-
-
-def _tune_numbers(path: Path) -> list[int | None]:
-    """The ``X:`` numbers of an ABC file, in order (None for one that is not a number)."""
-    import re
-    text = path.read_text(encoding="utf-8", errors="replace")
-    numbers: list[int | None] = []
-    for match in re.finditer(r"^[ \t]*X:[ \t]*([^\n%]*)", text, re.MULTILINE):
-        value = match.group(1).strip()
-        numbers.append(int(value) if value.isdigit() else None)
-    return numbers
-
-
-def _unique_ids(paths: list[Path], root: Path) -> dict[Path, str]:
-    """Ids without extension; files that share one (``x.krn``, ``x.mxl``) keep theirs."""
-    stems = Counter(piece_id(p, root) for p in paths)
-    return {p: piece_id(p, root) if stems[piece_id(p, root)] == 1
-            else p.relative_to(root).as_posix() for p in paths}
 
 
 def _corpus_files(root: Path) -> list[Path]:
@@ -308,6 +267,8 @@ _COLLECTIONS = {
                    "kept when at least 2 parts have more than 10 notes (409 pieces); "
                    "repeats not expanded.",
                    _glob("bach", ".mxl", ".xml"), _load_chorale,
+                   drop_rule="fewer than 2 of the parts Soprano, Alto, Tenor and Bass hold "
+                             "more than 10 notes",
                    citation=f"{ARRANGER_CITATION} {MUSIC21_CITATION}"),
         Collection("string-quartets",
                    "46 string-quartet movements (Beethoven op. 18, 59, 74, 132, 133; Haydn "
@@ -315,7 +276,7 @@ _COLLECTIONS = {
                    "by position as Violin I, Violin II (40), Viola (41), Violoncello (42); "
                    "resolution 24; zero-duration and duplicate notes dropped; repeats not "
                    "expanded.",
-                   _quartets, _load_quartet),
+                   _quartets, _load_quartet, drop_rule="not exactly four parts"),
         Collection("palestrina", "Palestrina's masses and motets (Humdrum **kern), as read.",
                    _glob("palestrina", ".krn")),
         Collection("monteverdi", "Monteverdi's madrigals (MusicXML), as read.",
