@@ -4,10 +4,9 @@
 # pyproject.toml reinstalls) and run. Nothing here asks a question: pip runs with --no-input,
 # apt-get with -y and DEBIAN_FRONTEND=noninteractive, sudo only with -n.
 #
-# torch is not needed yet. When it is, install $(TORCH) into the venv BEFORE the project
-# (e.g. `$(PIP) install $(TORCH)` at the top of a `.stamp-torch` recipe, then
-# `pip install -e '.[torch]'`): these machines hold that CPU wheel on disk, while a plain
-# `pip install torch` (or the range `torch>=2.4` resolved first) pulls a multi-GB CUDA build.
+# torch ($(TORCH)) is installed into the venv BEFORE the project: these machines hold that
+# CPU wheel on disk, while a plain `pip install torch` (or the range `torch>=2.4` resolved
+# first) pulls a multi-GB CUDA build. Elsewhere set TORCH= to let pip pick from the range.
 TORCH := torch==2.13.0
 
 PYTHON ?= python3
@@ -37,7 +36,8 @@ $(VENV)/.stamp-interop: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.stamp-dev: pyproject.toml | $(BIN)/python
-	$(PIP) install -e '.[dev]'
+	$(if $(TORCH),$(PIP) install '$(TORCH)')
+	$(PIP) install -e '.[dev,torch]'
 	touch $@
 
 ## sysdeps: best effort; installed already -> one dpkg query; no apt-get, no root or no
@@ -76,6 +76,8 @@ demo: $(VENV)/.stamp-interop
 	  && $(BIN)/orchestrion convert "$$score" $(DEMO)/bwv66.6.musicxml
 	$(BIN)/orchestrion convert $(DEMO)/bwv66.6.musicxml $(DEMO)/bwv66.6.abc
 	$(BIN)/python scripts/demo.py $(DEMO)/bwv66.6.mid $(DEMO)/bwv66.6.roundtrip.mid
+	$(BIN)/orchestrion dataset prepare bach-chorales --root $(DEMO)/bach-chorales \
+	  --representation mmt --quiet
 	@echo
 	@echo "Outputs in $(DEMO)/:"
 	@echo "  bwv66.6.mid              Bach's chorale BWV 66.6, written to MIDI by music21"
@@ -83,6 +85,7 @@ demo: $(VENV)/.stamp-interop
 	@echo "  bwv66.6.roundtrip.mid    MIDI written back from the JSON file"
 	@echo "  midi/, json/             every demo piece as MIDI, and converted folder-wise to .json.gz"
 	@echo "  bwv66.6.musicxml, .abc   the chorale's score read from music21's corpus (.mxl), written as MusicXML and ABC"
+	@echo "  bach-chorales/           the 409 chorales prepared for training: music/*.json, splits.json, shards/mmt/"
 
 ## test: ruff, the import-layer contracts and the whole test suite (slow tests included)
 test: sysdeps $(VENV)/.stamp-dev

@@ -34,6 +34,8 @@ examples:
   {PROG} info song.mid --json
   {PROG} convert song.mid song.json
   {PROG} convert midi_folder/ json_folder/ --to json
+  {PROG} dataset list
+  {PROG} dataset prepare bach-chorales --root data/bach --representation mmt
 
 Run '{PROG} COMMAND --help' for the options of a command (docs/cli.md has more).
 """
@@ -123,6 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="no progress bar and no 'converted' line (the summary of a "
                               "folder conversion is still printed)")
     convert.set_defaults(handler=_run_convert, subparser=convert)
+
+    from orchestrion.cli import dataset
+    dataset.add_parser(commands)
     return parser
 
 
