@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,8 @@ from hypothesis import strategies as st
 
 import orchestrion
 from orchestrion import Music, Note, Track
-from orchestrion.datasets import FolderDataset, Prepared, get, make_splits, prepare
+from orchestrion.datasets import Dataset, FolderDataset, Prepared, get, make_splits, prepare
+from orchestrion.datasets.base import Piece
 from orchestrion.datasets.splits import load_splits, parse_fractions
 from orchestrion.errors import DatasetError, FormatError
 
@@ -163,6 +165,40 @@ def test_prepare_a_folder_reports_failures_and_reruns_incrementally(folder: Path
 
     # --force converts everything again.
     assert prepare(folder, root, splits="1,1", force=True, progress=False).converted == 4
+
+
+class _Warns(Dataset):
+    """A data set of one's own (not known to ``get``) whose reader warns."""
+
+    name = "warns"
+    description = "two files, one warning"
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def source_folder(self, root: object = None) -> Path:
+        return self.folder
+
+    def files(self, root: object = None) -> list[Path]:
+        return [self.folder / "a.mid", self.folder / "b.mid"]
+
+    def read_file(self, path: Path, file_id: str) -> list[Piece]:
+        if file_id == "a":
+            warnings.warn("a.mid: read with care", stacklevel=1)
+        return [(file_id, orchestrion.read(path))]
+
+
+def test_a_dataset_of_ones_own_and_warnings_kept_in_the_manifest(folder: Path,
+                                                                 tmp_path: Path) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing escapes to the console
+        result = prepare(_Warns(folder), tmp_path / "out", progress=False)
+    assert result.pieces == 2
+    assert result.warnings == {"a": ["a.mid: read with care"]}
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["files"]["a"]["warnings"] == ["a.mid: read with care"]
+    assert manifest["files"]["b"]["warnings"] == []
+    assert "1 files with warnings" in result.summary()
 
 
 def test_prepared_data_must_go_outside_the_folder(folder: Path) -> None:

@@ -5,7 +5,8 @@
     root/downloads/        the verified archives (catalog data sets only)
     root/source/           what they extract to
     root/music/<id>.json   one orchestrion JSON file per piece (MusPy-compatible)
-    root/manifest.json     per source file: its path, sha256, pieces, failures, drops
+    root/manifest.json     per source file: its path, sha256, pieces, failures, drops and
+                           the readers' warnings
     root/splits.json       {"seed", "fractions", "splits": {name: [piece ids]}}
     root/shards/<codec>/   with a representation: one memory-mapped array per split
                            (see ``orchestrion.datasets.shards``)
@@ -31,6 +32,7 @@ import os
 import shutil
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -62,7 +64,9 @@ SAVE_EVERY = 200
 @dataclass
 class PrepareResult:
     """What :func:`prepare` did. ``failures`` and ``dropped`` map piece (or file) ids to
-    reasons; ``seconds`` holds the time of each phase (download, convert, split, shard)."""
+    reasons; ``warnings`` maps file ids to the readers' warnings (what was read differently
+    from the file: repeats not expanded, ...); ``seconds`` holds the time of each phase
+    (download, convert, split, shard)."""
 
     dataset: str
     root: Path
@@ -73,6 +77,7 @@ class PrepareResult:
     pieces: int = 0
     failures: dict[str, str] = field(default_factory=dict)
     dropped: dict[str, str] = field(default_factory=dict)
+    warnings: dict[str, list[str]] = field(default_factory=dict)
     splits: dict[str, int] = field(default_factory=dict)
     shards: Path | None = None
     seconds: dict[str, float] = field(default_factory=dict)
@@ -81,7 +86,9 @@ class PrepareResult:
         """A few lines for people: counts, splits, where things are, time."""
         lines = [f"{self.dataset}: {self.files} files ({self.converted} converted, "
                  f"{self.reused} unchanged, {self.removed} removed) -> {self.pieces} pieces, "
-                 f"{len(self.failures)} failed, {len(self.dropped)} dropped by the rules",
+                 f"{len(self.failures)} failed, {len(self.dropped)} dropped by the rules"
+                 + (f", {len(self.warnings)} files with warnings (in the manifest)"
+                    if self.warnings else ""),
                  "splits: " + ", ".join(f"{k} {v}" for k, v in self.splits.items()),
                  f"music: {self.root / MUSIC}"]
         if self.shards is not None:
@@ -114,10 +121,19 @@ def music_path(music_dir: Path, piece_id: str) -> Path:
 
 def _convert(task: tuple[str, str, str, str]) -> dict[str, Any]:
     """Read one file and write its pieces; never raises for a bad file (the reason is
-    returned). ``task`` is (data set spec, file path, file id, music folder)."""
+    returned). ``task`` is (data set spec, file path, file id, music folder). Warnings of the
+    readers are returned too (kept in the manifest rather than printed by every worker)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = _convert_file(*task)
+    messages = dict.fromkeys(" ".join(str(w.message).split()) for w in caught)
+    result["warnings"] = list(messages)
+    return result
+
+
+def _convert_file(spec: str, path: str, file_id: str, music_dir: str) -> dict[str, Any]:
     from orchestrion.io.jsonio import write_json
 
-    spec, path, file_id, music_dir = task
     result: dict[str, Any] = {"pieces": [], "failures": {}, "dropped": {}}
     try:
         entries = _dataset(spec).read_file(Path(path), file_id)
@@ -228,6 +244,9 @@ def prepare(dataset: str | Path | Dataset, root: str | Path, *,
                            f"{data.source_folder(root)} (its files would be read as music)")
     root.mkdir(parents=True, exist_ok=True)
     data.download(root, progress=show)
+    # This process and forked workers use the very object given (a Dataset of one's own
+    # need not be known to ``get``); spawned workers rebuild it with ``get(spec)``.
+    _CACHE[spec] = data
     result.seconds["download"] = time.perf_counter() - started
 
     pool: Executor | None = ProcessPoolExecutor(jobs) if jobs > 1 else None
@@ -313,10 +332,12 @@ def _convert_all(data: Dataset, spec: str, root: Path, result: PrepareResult,
     manifest["files"] = dict(sorted(files.items()))
     _save_json(root / MANIFEST, manifest)
     result.converted = len(todo)
-    for entry in files.values():
+    for file_id, entry in files.items():
         result.pieces += len(entry["pieces"])
         result.failures.update(entry["failures"])
         result.dropped.update(entry["dropped"])
+        if entry.get("warnings"):
+            result.warnings[file_id] = entry["warnings"]
     return manifest
 
 
