@@ -109,6 +109,7 @@ bench: $(VENV)/.stamp-bench
 	$(BIN)/python benchmarks/bench_musicxml.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/bench_musescore.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/bench_representations.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/bench_datasets.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis .import_linter_cache .benchmarks \

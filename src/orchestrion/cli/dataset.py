@@ -66,9 +66,10 @@ def run_list(args: argparse.Namespace) -> int:
         print(json.dumps([d.info() for d in datasets], indent=1))
         return 0
     width = max(len(d.name) for d in datasets)
-    print(f"{'name':<{width}}  {'download':>9}  description")
+    print(f"{'name':<{width}}  {'download':>9}  title")
     for data in datasets:
-        print(f"{data.name:<{width}}  {_size(data):>9}  {_first_sentence(data.description)}")
+        title = data.title or _first_sentence(data.description)
+        print(f"{data.name:<{width}}  {_size(data):>9}  {title}")
     print("\n'offline': in music21's corpus, no download; 'bring': put the files in "
           "ROOT/source yourself.\nAny folder of music files is a data set too: "
           "orchestrion dataset prepare FOLDER --root OUT")

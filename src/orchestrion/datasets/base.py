@@ -64,6 +64,8 @@ class Dataset(abc.ABC):
 
     name: str
     description: str
+    #: A few words for listings (``dataset list``); empty: the description's first sentence.
+    title: str = ""
     licence: str = "unknown: see the home page"
     citation: str = ""
     homepage: str = ""
@@ -154,7 +156,8 @@ class Dataset(abc.ABC):
     def info(self) -> dict[str, Any]:
         """Metadata as plain JSON-able values (the CLI's ``dataset info``)."""
         return {
-            "name": self.name, "description": self.description, "licence": self.licence,
+            "name": self.name, "title": self.title, "description": self.description,
+            "licence": self.licence,
             "citation": self.citation, "homepage": self.homepage, "offline": self.offline,
             "sources": [{"url": s.url, "filename": s.filename, "size": s.size,
                          "sha256": s.sha256, "md5": s.md5, "mirrors": list(s.mirrors)}

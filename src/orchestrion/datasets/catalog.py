@@ -166,6 +166,7 @@ class _LakhMIDI(RemoteDataset):
 class LakhMIDIFull(_LakhMIDI):
     """Lakh MIDI, all 176,581 files (``lmd_full.tar.gz``: ``lmd_full/0/<md5>.mid``)."""
 
+    title = "Lakh MIDI, all 176,581 files"
     name = "lmd-full"
     sources = _lmd("lmd_full", 1768163879, "2536ce3fd2cede53ddaa264f731859ab",
                    "6fcfe2ac49ca08f3f214cec86ab138d4fc4dabcd7f27f491a838dae6db45a12b")
@@ -175,6 +176,7 @@ class LakhMIDIMatched(_LakhMIDI):
     """Lakh MIDI, the files matched to the Million Song Dataset (``lmd_matched/A/A/A/TR.../
     <md5>.mid``)."""
 
+    title = "Lakh MIDI, the 45,129 files matched to the Million Song Dataset"
     name = "lmd-matched"
     sources = _lmd("lmd_matched", 1407072670, "fb80d01c22020295bb3eeef31f1aa63a",
                    "621ff830aed771f469e5bfa13dc12a33c6ed69090adeda63d0b5c47783af0191")
@@ -183,6 +185,7 @@ class LakhMIDIMatched(_LakhMIDI):
 class LakhMIDIAligned(_LakhMIDI):
     """Lakh MIDI, the matched files aligned to their audio (``lmd_aligned/...``)."""
 
+    title = "Lakh MIDI, the matched files aligned to their audio"
     name = "lmd-aligned"
     sources = _lmd("lmd_aligned", 272169548, "d36ca9159966d81d97e1e37d10ed4584",
                    "2bf5400e82eba73204644946515489b68811e1e656b0cfd854efc14377f6e53b")
@@ -205,6 +208,7 @@ class _Maestro(RemoteDataset):
 class MaestroV1(_Maestro):
     """MAESTRO v1.0.0, MIDI only (``maestro-v1.0.0/<year>/<name>.midi`` and a csv/json)."""
 
+    title = "MAESTRO v1.0.0 piano performances (MIDI)"
     name = "maestro-v1"
     sources = _maestro("v1.0.0", 46579421,
                        "f620f9e1eceaab8beea10617599add2e9c83234199b550382a2f603098ae7135")
@@ -213,6 +217,7 @@ class MaestroV1(_Maestro):
 class MaestroV2(_Maestro):
     """MAESTRO v2.0.0, MIDI only."""
 
+    title = "MAESTRO v2.0.0 piano performances (MIDI)"
     name = "maestro-v2"
     sources = _maestro("v2.0.0", 59243107,
                        "ec2cc9d94886c6b376db1eaa2b8ad1ce62ff9f0a28b3744782b13163295dadf3")
@@ -221,6 +226,7 @@ class MaestroV2(_Maestro):
 class MaestroV3(_Maestro):
     """MAESTRO v3.0.0, MIDI only."""
 
+    title = "MAESTRO v3.0.0 piano performances (MIDI)"
     name = "maestro-v3"
     sources = _maestro("v3.0.0", 58416533,
                        "70470ee253295c8d2c71e6d9d4a815189e35c89624b76d22fce5a019d5dde12c")
@@ -229,6 +235,7 @@ class MaestroV3(_Maestro):
 class NESMusicDatabase(RemoteDataset):
     """NES-MDB in MIDI (``nesmdb_midi/{train,valid,test}/*.mid``)."""
 
+    title = "NES Music Database: game soundtracks, four voices (MIDI)"
     name = "nes"
     description = text.NES_DESCRIPTION
     licence = text.NOT_STATED
@@ -249,6 +256,7 @@ class JSBChorales(RemoteDataset):
     (``muspy/datasets/jsb.py``).
     """
 
+    title = "JSB Chorales: 382 four-part Bach chorales (MIDI)"
     name = "jsb-chorales"
     description = text.JSB_DESCRIPTION
     licence = text.NOT_STATED
@@ -270,6 +278,7 @@ class JSBChorales(RemoteDataset):
 class Nottingham(RemoteDataset):
     """The Nottingham database: ABC tune books (``nottingham_database/*.abc``)."""
 
+    title = "Nottingham database: British and American folk tunes (ABC)"
     name = "nottingham"
     description = text.NOTTINGHAM_DESCRIPTION
     licence = text.NOT_STATED
@@ -286,6 +295,7 @@ class EssenFolkSongs(RemoteDataset):
     """The Essen folk-song database in ABC (``esac.zip``; each tune a piece). The offline
     music21 copy of part of it is the collection ``essen``."""
 
+    title = "Essen folk-song database (ABC)"
     name = "essen-folk-songs"
     description = text.ESSEN_DESCRIPTION
     licence = text.NOT_STATED
@@ -304,6 +314,7 @@ class HaydnOp20(RemoteDataset):
     :func:`orchestrion.io.kern.read_kern`: the ``**kern`` spines become the tracks; the
     ``**harm`` analysis is not kept (MusPy turns it into annotations)."""
 
+    title = "Haydn's op. 20 string quartets with harmonic analysis (Humdrum)"
     name = "haydn-op20"
     description = text.HAYDN_DESCRIPTION
     licence = text.HAYDN_LICENCE
@@ -324,6 +335,7 @@ class HaydnOp20(RemoteDataset):
 class Wikifonia(RemoteDataset):
     """The Wikifonia lead sheets (``Wikifonia/*.mxl``)."""
 
+    title = "Wikifonia lead sheets (MusicXML)"
     name = "wikifonia"
     description = text.WIKIFONIA_DESCRIPTION
     licence = text.NOT_STATED
@@ -341,6 +353,7 @@ class EMOPIA(RemoteDataset):
     MusPy's annotation at time 0, parsed from the file name: ``{"emo_class", "YouTube_ID",
     "seg_id"}`` (group ``"emopia"``). MusPy gives only an MD5 and no size."""
 
+    title = "EMOPIA: pop piano clips with emotion labels (MIDI)"
     name = "emopia"
     description = text.EMOPIA_DESCRIPTION
     licence = text.EMOPIA_LICENCE
@@ -364,6 +377,7 @@ class EMOPIA(RemoteDataset):
 class MusicNet(RemoteDataset):
     """MusicNet's MIDI files (``musicnet_midis.tar.gz``)."""
 
+    title = "MusicNet: 330 classical pieces (MIDI)"
     name = "musicnet"
     description = text.MUSICNET_DESCRIPTION
     licence = text.NOT_STATED
@@ -383,6 +397,7 @@ class Hymnal(RemoteDataset):
     not crawl a web site, so nothing is downloaded: put the MIDI files in ``ROOT/source/``.
     """
 
+    title = "Hymnal: hymns from hymnal.net (MIDI you bring)"
     name = "hymnal"
     description = text.HYMNAL_DESCRIPTION
     licence = text.HYMNAL_LICENCE
@@ -402,6 +417,7 @@ class SymbolicOrchestralDatabase(RemoteDataset):
     ``.mid``), and one piece must not be counted twice.
     """
 
+    title = "Symbolic Orchestral Database: orchestral pieces, MMT's data"
     name = "sod"
     description = text.SOD_DESCRIPTION
     licence = text.NOT_STATED

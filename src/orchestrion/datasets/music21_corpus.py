@@ -163,6 +163,7 @@ class Collection(Dataset):
     description: str
     select: Callable[[Path], list[Path]] = field(repr=False)
     prepare: Callable[[Path], Music | None] | None = field(default=None, repr=False)
+    title: str = ""
     licence: str = LICENCE
     citation: str = MUSIC21_CITATION
     homepage: str = "https://www.music21.org/music21docs/about/referenceCorpus.html"
@@ -267,6 +268,7 @@ _COLLECTIONS = {
                    "kept when at least 2 parts have more than 10 notes (409 pieces); "
                    "repeats not expanded.",
                    _glob("bach", ".mxl", ".xml"), _load_chorale,
+                   title="Bach's 409 four-part chorales, parts S/A/T/B (music21 corpus)",
                    drop_rule="fewer than 2 of the parts Soprano, Alto, Tenor and Bass hold "
                              "more than 10 notes",
                    citation=f"{ARRANGER_CITATION} {MUSIC21_CITATION}"),
@@ -276,7 +278,8 @@ _COLLECTIONS = {
                    "by position as Violin I, Violin II (40), Viola (41), Violoncello (42); "
                    "resolution 24; zero-duration and duplicate notes dropped; repeats not "
                    "expanded.",
-                   _quartets, _load_quartet, drop_rule="not exactly four parts"),
+                   _quartets, _load_quartet, drop_rule="not exactly four parts",
+                   title="46 string-quartet movements, four parts (music21 corpus)"),
         Collection("palestrina", "Palestrina's masses and motets (Humdrum **kern), as read.",
                    _glob("palestrina", ".krn")),
         Collection("monteverdi", "Monteverdi's madrigals (MusicXML), as read.",
@@ -289,7 +292,7 @@ _COLLECTIONS = {
         Collection("music21-corpus",
                    "Every corpus file orchestrion reads (MusicXML, Humdrum, ABC tunes, MIDI, "
                    "MuseScore), as read; other files are listed in `skipped` with the reason.",
-                   _everything),
+                   _everything, title="everything orchestrion reads in music21's corpus"),
     )
 }
 
