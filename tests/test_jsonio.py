@@ -306,3 +306,19 @@ def test_mutated_files_give_music_or_format_error(tmp_path_factory: pytest.TempP
         music.validate()
         return
     assert message.startswith(f"{mutated}: ")
+
+
+def test_written_files_get_the_mode_open_gives(tmp_path: Path) -> None:
+    """Atomic writes go through ``tempfile.mkstemp`` (mode 0o600); the file must end with
+    the mode a plain ``open()`` gives under the process's umask (found by viz's tests)."""
+    import os
+    import stat
+
+    from orchestrion.io.files import UMASK
+
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x")
+    written = tmp_path / "piece.json"
+    orchestrion.write(orchestrion.Music(), written)
+    assert stat.S_IMODE(os.stat(written).st_mode) == stat.S_IMODE(os.stat(plain).st_mode) \
+        == 0o666 & ~UMASK

@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from orchestrion.errors import DatasetError
+from orchestrion.io.files import new_file_mode
 
 if TYPE_CHECKING:
     from orchestrion.core.model import Music
@@ -137,6 +138,7 @@ def write_shard(folder: str | os.PathLike[str], split: str,
     def temp(kind: str) -> Path:
         fd, name = tempfile.mkstemp(dir=folder, prefix=f".{split}.shard-{kind}-", suffix=".tmp")
         os.close(fd)
+        new_file_mode(name)
         temps.append(Path(name))
         return temps[-1]
 

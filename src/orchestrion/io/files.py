@@ -16,6 +16,22 @@ from typing import IO
 from orchestrion.errors import FormatError
 
 
+def _read_umask() -> int:
+    mask = os.umask(0o022)  # the only portable way to read it is to set it...
+    os.umask(mask)          # ...and put it back, once, at import
+    return mask
+
+
+#: The process's umask: files written here get ``0o666 & ~umask``, like ``open()`` gives,
+#: not the ``0o600`` of ``tempfile.mkstemp``.
+UMASK = _read_umask()
+
+
+def new_file_mode(path: str | os.PathLike[str]) -> None:
+    """Give a file made by ``tempfile.mkstemp`` the mode ``open()`` would have given it."""
+    os.chmod(path, 0o666 & ~UMASK)
+
+
 def check_readable(path: str | os.PathLike[str]) -> Path:
     """Return ``path`` as a ``Path`` or raise ``FormatError`` if it is not a readable file."""
     p = Path(path)
@@ -40,6 +56,7 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "wb",
         raise FormatError("parent folder does not exist", target)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        new_file_mode(tmp)
         with os.fdopen(fd, mode, encoding=encoding) as handle:
             yield handle
         os.replace(tmp, target)
