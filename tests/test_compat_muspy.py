@@ -20,7 +20,12 @@ FUNCTIONS = ("read", "write", "load", "save", "read_midi", "write_midi", "load_j
              "from_pitch_representation", "to_event_representation",
              "from_event_representation", "to_note_representation",
              "from_note_representation", "to_pianoroll_representation",
-             "from_pianoroll_representation", "to_representation", "from_representation")
+             "from_pianoroll_representation", "to_representation", "from_representation",
+             # the metrics (orchestrion.metrics under MusPy's names and signatures)
+             "pitch_range", "n_pitches_used", "n_pitch_classes_used", "polyphony",
+             "polyphony_rate", "pitch_in_scale_rate", "scale_consistency", "pitch_entropy",
+             "pitch_class_entropy", "empty_beat_rate", "empty_measure_rate",
+             "groove_consistency", "drum_in_pattern_rate", "drum_pattern_consistency")
 CLASSES = ("Music", "Track", "Note", "Chord", "Tempo", "KeySignature", "TimeSignature",
            "Beat", "Barline", "Lyric", "Annotation", "Metadata")
 

@@ -11,7 +11,8 @@ JSON and YAML (``read``, ``write``, ``load``, ``save``, ``read_midi``, ``write_m
 ``load_json``, ``save_json``, ``load_yaml``, ``save_yaml``) with MusPy's argument order
 (path first, then music), and its converters to and from music21, pretty_midi, mido and
 pypianoroll, and its representations (``to_pitch_representation`` ... ``from_representation``,
-over :mod:`orchestrion.representations`). Later modules add the metric and dataset names.
+over :mod:`orchestrion.representations`), and MusPy's 14 metrics (over
+:mod:`orchestrion.metrics`, MusPy's values). Later modules add the dataset names.
 
 Where the behaviour differs from MusPy's, on purpose:
 
@@ -37,6 +38,22 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from orchestrion.compat._muspy_metrics import (
+    drum_in_pattern_rate,
+    drum_pattern_consistency,
+    empty_beat_rate,
+    empty_measure_rate,
+    groove_consistency,
+    n_pitch_classes_used,
+    n_pitches_used,
+    pitch_class_entropy,
+    pitch_entropy,
+    pitch_in_scale_rate,
+    pitch_range,
+    polyphony,
+    polyphony_rate,
+    scale_consistency,
+)
 from orchestrion.core.model import (
     Annotation,
     Barline,
@@ -67,6 +84,10 @@ __all__ = [
     "Tempo",
     "TimeSignature",
     "Track",
+    "drum_in_pattern_rate",
+    "drum_pattern_consistency",
+    "empty_beat_rate",
+    "empty_measure_rate",
     "from_event_representation",
     "from_mido",
     "from_music21",
@@ -76,9 +97,18 @@ __all__ = [
     "from_pretty_midi",
     "from_pypianoroll",
     "from_representation",
+    "groove_consistency",
     "load",
     "load_json",
     "load_yaml",
+    "n_pitch_classes_used",
+    "n_pitches_used",
+    "pitch_class_entropy",
+    "pitch_entropy",
+    "pitch_in_scale_rate",
+    "pitch_range",
+    "polyphony",
+    "polyphony_rate",
     "read",
     "read_abc",
     "read_abc_string",
@@ -88,6 +118,7 @@ __all__ = [
     "save",
     "save_json",
     "save_yaml",
+    "scale_consistency",
     "to_event_representation",
     "to_mido",
     "to_music21",
