@@ -32,7 +32,7 @@ $(BIN)/python:
 
 # Editable installs with the extras a target needs; redone when pyproject.toml changes.
 $(VENV)/.stamp-interop: pyproject.toml | $(BIN)/python
-	$(PIP) install -e '.[interop]'
+	$(PIP) install -e '.[interop,viz]'
 	touch $@
 
 $(VENV)/.stamp-dev: pyproject.toml | $(BIN)/python
@@ -78,6 +78,10 @@ demo: $(VENV)/.stamp-interop
 	$(BIN)/python scripts/demo.py $(DEMO)/bwv66.6.mid $(DEMO)/bwv66.6.roundtrip.mid
 	$(BIN)/orchestrion dataset prepare bach-chorales --root $(DEMO)/bach-chorales \
 	  --representation mmt --quiet
+	$(BIN)/orchestrion plot $(DEMO)/bwv66.6.mid -o $(DEMO)/bwv66.6.png
+	$(BIN)/orchestrion plot $(DEMO)/bwv66.6.musicxml -o $(DEMO)/bwv66.6.score.svg --kind score
+	$(BIN)/orchestrion evaluate $(DEMO)/midi --reference $(DEMO)/bach-chorales/music --quiet \
+	  --metrics pitch_class_entropy,scale_consistency,groove_consistency,polyphony
 	@echo
 	@echo "Outputs in $(DEMO)/:"
 	@echo "  bwv66.6.mid              Bach's chorale BWV 66.6, written to MIDI by music21"
@@ -86,6 +90,7 @@ demo: $(VENV)/.stamp-interop
 	@echo "  midi/, json/             every demo piece as MIDI, and converted folder-wise to .json.gz"
 	@echo "  bwv66.6.musicxml, .abc   the chorale's score read from music21's corpus (.mxl), written as MusicXML and ABC"
 	@echo "  bach-chorales/           the 409 chorales prepared for training: music/*.json, splits.json, shards/mmt/"
+	@echo "  bwv66.6.png, .score.svg  the chorale's piano roll and its engraved score"
 
 ## test: ruff, the import-layer contracts and the whole test suite (slow tests included)
 test: sysdeps $(VENV)/.stamp-dev
@@ -110,6 +115,7 @@ bench: $(VENV)/.stamp-bench
 	$(BIN)/python benchmarks/bench_musescore.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/bench_representations.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/bench_datasets.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/bench_metrics.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis .import_linter_cache .benchmarks \

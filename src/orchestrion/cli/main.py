@@ -36,6 +36,8 @@ examples:
   {PROG} convert midi_folder/ json_folder/ --to json
   {PROG} dataset list
   {PROG} dataset prepare bach-chorales --root data/bach --representation mmt
+  {PROG} evaluate samples/ --reference data/bach/music
+  {PROG} plot song.mid -o song.png
 
 Run '{PROG} COMMAND --help' for the options of a command (docs/cli.md has more).
 """
@@ -126,8 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
                               "folder conversion is still printed)")
     convert.set_defaults(handler=_run_convert, subparser=convert)
 
-    from orchestrion.cli import dataset
+    from orchestrion.cli import dataset, evaluate
     dataset.add_parser(commands)
+    from orchestrion.cli import plot
+    plot.add_parser(commands)
+    evaluate.add_parser(commands)
     return parser
 
 
