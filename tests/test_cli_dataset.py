@@ -107,3 +107,12 @@ def test_prepare_needs_a_root_and_positive_jobs(capsys: pytest.CaptureFixture[st
     assert "--root" in capsys.readouterr().err
     assert main(["dataset", "prepare", "bach-chorales", "--root", "x", "--jobs", "0"]) == 2
     assert "must be >= 1" in capsys.readouterr().err
+
+
+def test_download_of_a_folder_you_bring_checks_it(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["dataset", "download", "hymnal", "--root", str(tmp_path)]) == 1
+    assert f"put its files (.mid) in {tmp_path / 'source'}" in capsys.readouterr().err
+    _write_folder(tmp_path / "source" / "Classic")
+    assert main(["dataset", "download", "hymnal", "--root", str(tmp_path)]) == 0
+    assert capsys.readouterr().out == f"hymnal: 6 files in {tmp_path / 'source'}\n"

@@ -107,7 +107,7 @@ def run_download(args: argparse.Namespace) -> int:
     from orchestrion.datasets import get
 
     data = get(args.name)
-    if data.offline:
+    if _in_music21(data):
         folder = data.source_folder(args.root)
         print(f"{data.name}: nothing to download; its files are read from {folder}")
         return 0
