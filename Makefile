@@ -17,8 +17,12 @@ DEMO := out/demo
 # Public-domain pieces of the corpus bundled with music21 (a chorale, a string quartet
 # movement, a rag); the first is the one converted file by file.
 DEMO_PIECES := bach/bwv66.6 mozart/k80/movement1 joplin/maple_leaf_rag
-# Debian packages that the audio tests of later issues use (FluidSynth and a GM SoundFont).
+# Debian packages that audio rendering uses: FluidSynth (libfluidsynth, for the fluidsynth
+# engine and the benchmark's command line) and a General MIDI SoundFont (FluidR3_GM.sf2).
 SYSDEPS := fluidsynth fluid-soundfont-gm
+# The default synthesizer; --no-deps because its optional pyaudio dependency needs PortAudio's
+# headers to build (docs/audio.md).
+TINYSOUNDFONT := tinysoundfont>=0.3.7
 # `make bench BENCH_ARGS=` for the full (several-minute) run.
 BENCH_ARGS ?= --quick
 
@@ -32,12 +36,14 @@ $(BIN)/python:
 
 # Editable installs with the extras a target needs; redone when pyproject.toml changes.
 $(VENV)/.stamp-interop: pyproject.toml | $(BIN)/python
-	$(PIP) install -e '.[interop,viz]'
+	$(PIP) install -e '.[interop,viz,audio]'
+	$(PIP) install --no-deps '$(TINYSOUNDFONT)'
 	touch $@
 
 $(VENV)/.stamp-dev: pyproject.toml | $(BIN)/python
 	$(if $(TORCH),$(PIP) install '$(TORCH)')
 	$(PIP) install -e '.[dev,torch]'
+	$(PIP) install --no-deps '$(TINYSOUNDFONT)'
 	touch $@
 
 ## sysdeps: best effort; installed already -> one dpkg query; no apt-get, no root or no
@@ -62,7 +68,7 @@ sysdeps:
 	fi
 
 ## demo: the toolkit on public-domain pieces of music21's corpus: export MIDI, info, convert
-demo: $(VENV)/.stamp-interop
+demo: sysdeps $(VENV)/.stamp-interop
 	@rm -rf $(DEMO) && mkdir -p $(DEMO)/midi
 	$(BIN)/python scripts/corpus_to_midi.py $(DEMO)/midi $(DEMO_PIECES)
 	@cp $(DEMO)/midi/bach_bwv66.6.mid $(DEMO)/bwv66.6.mid
@@ -82,6 +88,11 @@ demo: $(VENV)/.stamp-interop
 	$(BIN)/orchestrion plot $(DEMO)/bwv66.6.musicxml -o $(DEMO)/bwv66.6.score.svg --kind score
 	$(BIN)/orchestrion evaluate $(DEMO)/midi --reference $(DEMO)/bach-chorales/music --quiet \
 	  --metrics pitch_class_entropy,scale_consistency,groove_consistency,polyphony
+	@if $(BIN)/python -c "from orchestrion.audio import find_soundfont; find_soundfont()"; then \
+	  echo "$(BIN)/orchestrion render $(DEMO)/bwv66.6.mid $(DEMO)/bwv66.6.wav --stems $(DEMO)/stems"; \
+	  $(BIN)/orchestrion render $(DEMO)/bwv66.6.mid $(DEMO)/bwv66.6.wav --stems $(DEMO)/stems \
+	  && $(BIN)/orchestrion render $(DEMO)/bwv66.6.mid $(DEMO)/bwv66.6.humanized.wav --humanize 1; \
+	else echo "render skipped: no SoundFont (the message above says how to get one)"; fi
 	@echo
 	@echo "Outputs in $(DEMO)/:"
 	@echo "  bwv66.6.mid              Bach's chorale BWV 66.6, written to MIDI by music21"
@@ -91,6 +102,8 @@ demo: $(VENV)/.stamp-interop
 	@echo "  bwv66.6.musicxml, .abc   the chorale's score read from music21's corpus (.mxl), written as MusicXML and ABC"
 	@echo "  bach-chorales/           the 409 chorales prepared for training: music/*.json, splits.json, shards/mmt/"
 	@echo "  bwv66.6.png, .score.svg  the chorale's piano roll and its engraved score"
+	@echo "  bwv66.6.wav, stems/      the chorale rendered through a GM SoundFont, and one file per voice"
+	@echo "  bwv66.6.humanized.wav    a humanised performance of it (seed 1)"
 
 ## test: ruff, the import-layer contracts and the whole test suite (slow tests included)
 test: sysdeps $(VENV)/.stamp-dev
@@ -106,6 +119,7 @@ lint: $(VENV)/.stamp-dev
 ## bench: reading/writing speed against symusic, pretty_midi, mido and muspy (quick run)
 $(VENV)/.stamp-bench: pyproject.toml | $(BIN)/python
 	$(PIP) install -e '.[bench]'
+	$(PIP) install --no-deps '$(TINYSOUNDFONT)'
 	touch $@
 
 bench: $(VENV)/.stamp-bench
@@ -116,6 +130,7 @@ bench: $(VENV)/.stamp-bench
 	$(BIN)/python benchmarks/bench_representations.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/bench_datasets.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/bench_metrics.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/bench_audio.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis .import_linter_cache .benchmarks \

@@ -53,3 +53,8 @@ class ExtractError(DatasetError):
 
 class CheckpointError(OrchestrionError):
     """A model checkpoint is missing, incomplete or of another family."""
+
+
+class SoundFontError(OrchestrionError):
+    """No SoundFont (or no synthesizer) to render audio with, or one that cannot be loaded;
+    the message says how to get one."""

@@ -38,6 +38,7 @@ examples:
   {PROG} dataset prepare bach-chorales --root data/bach --representation mmt
   {PROG} evaluate samples/ --reference data/bach/music
   {PROG} plot song.mid -o song.png
+  {PROG} render song.mid song.wav
 
 Run '{PROG} COMMAND --help' for the options of a command (docs/cli.md has more).
 """
@@ -133,6 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
     from orchestrion.cli import plot
     plot.add_parser(commands)
     evaluate.add_parser(commands)
+    from orchestrion.cli import render
+    render.add_parser(commands)
     return parser
 
 
