@@ -70,19 +70,36 @@ def test_render_mono_flac_at_16k_from_json(tmp_path: Path) -> None:
 
 
 @needs_synth
-def test_render_humanize(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@needs_synth
+def test_render_humanize_with_its_alignment(tmp_path: Path) -> None:
+    from orchestrion.audio import Performance, read_audio
+
     song = _song(tmp_path)
-    out = tmp_path / "h.wav"
-    code = main(["render", str(song), str(out), "--humanize", "3", "-q"])
-    try:
-        import orchestrion.audio.humanize  # noqa: F401
-    except ImportError:
-        assert code == 1
-        assert "humanize" in capsys.readouterr().err
-        assert not out.exists()
-    else:
-        assert code == 0
-        assert out.exists()
+    takes = {}
+    for seed in (3, 4):
+        out, alignment = tmp_path / f"take{seed}.wav", tmp_path / f"take{seed}.json"
+        argv = ["render", str(song), str(out), "--humanize", str(seed), "--alignment",
+                str(alignment), "--tail", "0.5", "-q"]
+        assert main(argv) == 0
+        performance = Performance.load(alignment)
+        assert performance.seed == seed
+        audio, rate = read_audio(out)
+        # The audio lasts the performance: its last performed offset plus the tail.
+        last = float(performance.alignment["performed_offset"].max())
+        assert abs(len(audio) / rate - (last + 0.5)) < 0.05
+        takes[seed] = performance.alignment["performed_onset"]
+    assert not np.allclose(takes[3], takes[4])  # two seeds, two performances
+
+
+def test_render_alignment_needs_humanize(tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    song = _song(tmp_path)
+    out = tmp_path / "out.wav"
+    assert main(["render", str(song), str(out), "--alignment", str(tmp_path / "a.json")]) == 2
+    assert "--alignment needs --humanize" in capsys.readouterr().err
+    assert main(["render", str(song), str(out), "--humanize", "1", "--alignment",
+                 str(tmp_path / "a.txt")]) == 2
+    assert not out.exists()
 
 
 @pytest.mark.parametrize("extra", [["out.mp3"], ["out.wav", "--sample-rate", "100"],

@@ -18,6 +18,8 @@ examples:
   {PROG} quartet.mxl mix.wav --stems stems/     also stems/00-Violin I.wav, 01-..., ...
   {PROG} song.mid song.wav --soundfont ~/sf/MuseScore_General.sf3
   {PROG} song.mid song.wav --humanize 7         a humanised performance (seed 7)
+  {PROG} song.mid take7.wav --humanize 7 --alignment take7.json
+                                                ... and its note alignment (paired data)
 
 IN is any file orchestrion reads (by its extension); OUT's extension (.wav, .flac or .ogg)
 picks the audio format. The SoundFont is --soundfont, else $ORCHESTRION_SOUNDFONT, else a
@@ -74,6 +76,9 @@ def add_parser(commands: Any) -> None:
     render.add_argument("--humanize", metavar="SEED", type=int,
                         help="render a humanised performance (timing and dynamics varied "
                              "with this random seed)")
+    render.add_argument("--alignment", metavar="FILE", type=Path,
+                        help="with --humanize: also write the performance's note alignment "
+                             "(score and performed times of every note) as .json or .npz")
     render.add_argument("--engine", choices=("tinysoundfont", "fluidsynth"),
                         help="the synthesizer (default: tinysoundfont when installed, else "
                              "fluidsynth)")
@@ -93,20 +98,6 @@ def stem_filename(label: str, extension: str) -> str:
     return f"{name}{extension}"
 
 
-def _humanize(music: Any, seed: int) -> Any:
-    from orchestrion.errors import OrchestrionError
-
-    try:
-        from orchestrion.audio.humanize import humanize
-    except ImportError:
-        raise OrchestrionError("--humanize: orchestrion.audio.humanize is not available in "
-                               "this installation") from None
-    performed = humanize(music, seed=seed)
-    if hasattr(performed, "music"):
-        return performed.music
-    return performed[0] if isinstance(performed, tuple) else performed
-
-
 def run(args: argparse.Namespace) -> int:
     """Read IN, render it and write OUT (and the stems), each file atomically."""
     import orchestrion
@@ -123,9 +114,16 @@ def run(args: argparse.Namespace) -> int:
         raise FormatError("--stems must be a folder", args.stems)
     if args.gain == 0:
         raise UsageError("--gain must be positive")
+    if args.alignment is not None and args.humanize is None:
+        raise UsageError("--alignment needs --humanize SEED (a score is its own alignment)")
+    if args.alignment is not None and args.alignment.suffix.lower() not in (".json", ".npz"):
+        raise UsageError(f"{args.alignment}: --alignment must end in .json or .npz")
     music = orchestrion.read(args.source)
+    performance = None
     if args.humanize is not None:
-        music = _humanize(music, args.humanize)
+        from orchestrion.audio.humanize import humanize
+        performance = humanize(music, seed=args.humanize)
+        music = performance.music
     rendering = render(music, soundfont=args.soundfont, sample_rate=args.sample_rate,
                        channels=1 if args.mono else 2, stems=args.stems is not None,
                        gain=args.gain, engine=args.engine, tail=args.tail)
@@ -139,6 +137,8 @@ def run(args: argparse.Namespace) -> int:
             path = args.stems / stem_filename(label, extension)
             write_audio(path, audio, rendering.sample_rate)
             written.append(path)
+    if performance is not None and args.alignment is not None:
+        performance.save(args.alignment)
     if not args.quiet:
         shape = f"{rendering.duration:.1f} s, {rendering.sample_rate} Hz, " \
                 f"{'mono' if rendering.channels == 1 else 'stereo'}"
@@ -146,4 +146,7 @@ def run(args: argparse.Namespace) -> int:
               f"{rendering.soundfont.name if rendering.soundfont else '?'})")
         if len(written) > 1:
             print(f"wrote {len(written) - 1} stems to {args.stems}")
+        if performance is not None and args.alignment is not None:
+            print(f"wrote {args.alignment} (the note alignment of the performance, "
+                  f"seed {args.humanize})")
     return 0
