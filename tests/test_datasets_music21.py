@@ -86,4 +86,23 @@ def test_unknown_collection_names_the_collections() -> None:
     for name in COLLECTIONS:
         assert name in str(info.value)
     assert set(COLLECTIONS) == {"bach-chorales", "string-quartets", "palestrina", "monteverdi",
-                                "essen", "ryans-mammoth", "music21-corpus"}
+                                "essen", "ryans-mammoth", "multipart", "music21-corpus"}
+
+
+def test_multipart_keeps_instruments_apart_and_sings_the_vocal_music() -> None:
+    multipart = collection("multipart")
+    paths = multipart.paths()
+    bach = collection("bach-chorales").paths()
+    assert len(paths) == len(bach) + 46 + len(collection("monteverdi").paths()) \
+        + len(collection("palestrina").paths())
+    by_name = {p.relative_to(multipart.root).as_posix(): p for p in paths}
+    chorale = multipart.load(by_name["bach/bwv66.6.mxl"])
+    assert [t.program for t in chorale.tracks] == [p for _, p in CHORALE_PARTS]
+    quartet = multipart.load(by_name["beethoven/opus18no1/movement1.mxl"])
+    assert [(t.name, t.program) for t in quartet.tracks] == list(QUARTET_PARTS)
+    madrigal = multipart.load(next(p for k, p in by_name.items() if k.startswith("monteverdi")))
+    assert len(madrigal.tracks) >= 2
+    assert {t.program for t in madrigal.tracks} == {52}
+    assert madrigal.resolution == 24
+    assert madrigal.metadata.collection == "multipart"
+    assert multipart.load(by_name["bach/bwv846.mxl"]) is None  # a prelude: no voice parts

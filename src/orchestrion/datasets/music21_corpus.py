@@ -255,6 +255,36 @@ def _quartets(root: Path) -> list[Path]:
     return paths
 
 
+def _multipart(root: Path) -> list[Path]:
+    return (_glob("bach", ".mxl", ".xml")(root) + _quartets(root)
+            + _glob("monteverdi", ".mxl", ".xml")(root) + _glob("palestrina", ".krn")(root))
+
+
+#: GM program of the sung parts in ``multipart`` (Choir Aahs).
+CHOIR = 52
+
+
+def _load_multipart(path: Path) -> Music | None:
+    """A chorale or a quartet movement by its collection's rules (the chorales' voices keep
+    the instrumentation paper's four woodwinds, so that a multitrack codec, which merges
+    parts of one instrument, keeps them apart); a madrigal or a mass movement as read, its
+    voices sung (Choir Aahs), at resolution 24; kept with at least two parts of notes."""
+    relative = path.relative_to(corpus_root()).with_suffix("").as_posix()
+    if relative.startswith("bach/"):
+        music = _load_chorale(path)
+    elif any(relative == work or relative.startswith(work + "/") for work in QUARTET_WORKS):
+        music = _load_quartet(path)
+    else:
+        music = _prepare(_read(path))
+        music.tracks = [t for t in music.tracks if t.n_notes > 0]
+        for track in music.tracks:
+            track.program, track.is_drum = CHOIR, False
+    if music is None or len(music.tracks) < 2:
+        return None
+    music.metadata.collection = "multipart"
+    return music
+
+
 def _everything(root: Path) -> list[Path]:
     return [p for p in _corpus_files(root) if p.suffix.lower() in READABLE]
 
@@ -289,6 +319,17 @@ _COLLECTIONS = {
         Collection("ryans-mammoth",
                    "Ryan's Mammoth Collection of fiddle tunes (ABC; each tune a piece).",
                    _glob("ryansMammoth", ".abc")),
+        Collection("multipart",
+                   "The multi-part music of the corpus, for multitrack models: the Bach "
+                   "chorales (flute, oboe, bassoon, clarinet) and the string quartets by "
+                   "their collections' rules; Monteverdi's madrigals and Palestrina's "
+                   "masses and motets as read, their voices sung (Choir Aahs, program 52); "
+                   "resolution 24, zero-duration and duplicate notes dropped, parts "
+                   "without notes removed, kept with at least two parts.",
+                   _multipart, _load_multipart,
+                   title="chorales, quartets, madrigals and masses (music21 corpus)",
+                   drop_rule="fewer than two parts with notes (or the chorale/quartet "
+                             "rules)"),
         Collection("music21-corpus",
                    "Every corpus file orchestrion reads (MusicXML, Humdrum, ABC tunes, MIDI, "
                    "MuseScore), as read; other files are listed in `skipped` with the reason.",
