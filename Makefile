@@ -118,7 +118,8 @@ lint: $(VENV)/.stamp-dev
 
 ## bench: reading/writing speed against symusic, pretty_midi, mido and muspy (quick run)
 $(VENV)/.stamp-bench: pyproject.toml | $(BIN)/python
-	$(PIP) install -e '.[bench]'
+	$(if $(TORCH),$(PIP) install '$(TORCH)')
+	$(PIP) install -e '.[bench,torch]'
 	$(PIP) install --no-deps '$(TINYSOUNDFONT)'
 	touch $@
 
@@ -131,6 +132,7 @@ bench: $(VENV)/.stamp-bench
 	$(BIN)/python benchmarks/bench_datasets.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/bench_metrics.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/bench_audio.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/bench_mmt.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis .import_linter_cache .benchmarks \

@@ -38,7 +38,9 @@ examples:
   {PROG} dataset prepare bach-chorales --root data/bach --representation mmt
   {PROG} evaluate samples/ --reference data/bach/music
   {PROG} plot song.mid -o song.png
-  {PROG} render song.mid song.wav
+  {PROG} render song.mid song.wav --stems stems/
+  {PROG} train mmt --dataset multipart --out runs/mmt
+  {PROG} generate --model runs/mmt/model --instruments violin,viola,cello -o trio.mid
 
 Run '{PROG} COMMAND --help' for the options of a command (docs/cli.md has more).
 """
@@ -136,6 +138,10 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_parser(commands)
     from orchestrion.cli import render
     render.add_parser(commands)
+    from orchestrion.cli import train
+    train.add_parser(commands)
+    from orchestrion.cli import generate
+    generate.add_parser(commands)
     return parser
 
 
