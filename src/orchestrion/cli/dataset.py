@@ -10,20 +10,11 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+from orchestrion.cli._args import positive
+
 PROG = "orchestrion dataset"
 #: Failures printed by ``prepare`` before pointing at the manifest for the rest.
 SHOWN_FAILURES = 20
-
-
-def positive(text: str) -> int:
-    """An argparse type: an integer >= 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
 
 
 def default_jobs() -> int:

@@ -34,7 +34,7 @@ generated. docs/cli.md has more.
 
 
 def _positive(text: str) -> int:
-    from orchestrion.cli.plot import positive
+    from orchestrion.cli._args import positive
 
     return positive(text)
 

@@ -7,6 +7,8 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+from orchestrion.cli._args import positive
+
 PROG = "orchestrion plot"
 
 EPILOG = f"""\
@@ -24,17 +26,6 @@ the picture format. OUT is written whole or not at all (a temporary file in its 
 renamed when done); an existing OUT is replaced. Needs the viz extra:
 pip install 'orchestrion[viz]'. docs/viz.md describes the pictures.
 """
-
-
-def positive(text: str) -> int:
-    """An argparse type: an integer >= 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
 
 
 def page_number(text: str) -> int | str:

@@ -34,9 +34,22 @@ from torch.utils.data import DataLoader, Dataset
 
 from orchestrion.datasets.shards import Shard
 
-__all__ = ["ShardDataset", "collate", "make_loader"]
+__all__ = ["ShardDataset", "collate", "item_rng", "make_loader"]
 
 WINDOWS = ("random", "start")
+
+
+def item_rng(seed: int | None, index: int, calls: int) -> np.random.Generator:
+    """The generator of one item draw (see the module docstring): fresh OS entropy when
+    ``seed`` is None, else seeded from ``(seed, index, calls)`` and, inside a DataLoader
+    worker, that worker's seed."""
+    if seed is None:
+        return np.random.default_rng()
+    entropy = [seed, index, calls]
+    info = torch.utils.data.get_worker_info()
+    if info is not None:
+        entropy.append(int(info.seed) % 2**64)
+    return np.random.default_rng(entropy)
 
 
 class ShardDataset(Dataset):
@@ -81,15 +94,8 @@ class ShardDataset(Dataset):
         return len(self.shard)
 
     def _rng(self, index: int) -> np.random.Generator:
-        calls = self._calls
         self._calls += 1
-        if self.seed is None:
-            return np.random.default_rng()
-        entropy = [self.seed, index, calls]
-        info = torch.utils.data.get_worker_info()
-        if info is not None:
-            entropy.append(int(info.seed) % 2**64)
-        return np.random.default_rng(entropy)
+        return item_rng(self.seed, index, self._calls - 1)
 
     def _allowed(self, index: int, piece: np.ndarray) -> tuple[int, int] | None:
         """The shifts the whole piece allows (cached): ``(-lo, 127 - hi)``, or None."""

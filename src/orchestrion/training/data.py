@@ -37,7 +37,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
 
-from orchestrion.datasets.loaders import collate
+from orchestrion.datasets.loaders import collate, item_rng
 from orchestrion.datasets.shards import Shard
 from orchestrion.errors import DatasetError
 from orchestrion.representations.mmt import EOS, NOTE, random_window
@@ -117,15 +117,8 @@ class MMTWindows(Dataset):
         return len(self.pieces)
 
     def _rng(self, index: int) -> np.random.Generator:
-        calls = self._calls
         self._calls += 1
-        if self.seed is None:
-            return np.random.default_rng()
-        entropy = [self.seed, index, calls]
-        info = torch.utils.data.get_worker_info()
-        if info is not None:
-            entropy.append(int(info.seed) % 2**64)
-        return np.random.default_rng(entropy)
+        return item_rng(self.seed, index, self._calls - 1)
 
     def shift(self, window: np.ndarray, rng: np.random.Generator) -> int:
         """A transposition for ``window``: uniform over ``transpose`` clipped to the shifts
