@@ -4,6 +4,7 @@ writer), built once per test session."""
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -59,3 +60,15 @@ def corpus_midi_large(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     root = Path(corpus.__file__).parent
     names = tuple(str(p) for p in sorted(root.rglob("*.mxl"))[::25])
     return write_corpus_midi(names, tmp_path_factory.mktemp("corpus_midi_large"))
+
+
+@pytest.fixture
+def one_torch_thread() -> Iterator[None]:
+    """torch on one thread for the test (restored after): tiny models gain nothing from
+    threads, and on a shared 2-core machine OpenMP threads that wait for each other make
+    them many times slower. Modules use it with ``pytestmark``."""
+    torch = pytest.importorskip("torch")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

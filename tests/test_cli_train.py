@@ -13,10 +13,7 @@ torch = pytest.importorskip("torch")
 from orchestrion.cli.main import main  # noqa: E402
 from test_training import write_pieces  # noqa: E402
 
-
-@pytest.fixture(autouse=True)
-def _one_thread() -> None:
-    torch.set_num_threads(1)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")

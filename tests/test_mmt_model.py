@@ -4,7 +4,6 @@ grammatical sampling in the three modes, and a tiny model that learns two pieces
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -28,13 +27,7 @@ from orchestrion.representations import get  # noqa: E402
 CODEC = get("mmt")
 
 
-@pytest.fixture(autouse=True)
-def one_thread() -> Iterator[None]:
-    # Tiny models gain nothing from threads; on a shared machine waiting threads slow them.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _pieces() -> list[np.ndarray]:

@@ -17,10 +17,7 @@ from orchestrion.models.checkpoint import (  # noqa: E402
     shipped,
 )
 
-
-@pytest.fixture(autouse=True)
-def _one_thread() -> None:
-    torch.set_num_threads(1)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def test_mmt_small_is_shipped_small_and_says_how_it_was_trained() -> None:

@@ -23,10 +23,7 @@ from orchestrion.training import (  # noqa: E402
     resolve_config,
 )
 
-
-@pytest.fixture(autouse=True)
-def _one_thread() -> None:
-    torch.set_num_threads(1)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def write_pieces(folder: Path, n: int = 10, beats: int = 48) -> Path:
