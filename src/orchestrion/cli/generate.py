@@ -33,22 +33,6 @@ generated. docs/cli.md has more.
 """
 
 
-def _positive(text: str) -> int:
-    from orchestrion.cli._args import positive
-
-    return positive(text)
-
-
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
-    return value
-
-
 def _probability(text: str) -> float:
     try:
         value = float(text)
@@ -61,7 +45,7 @@ def _probability(text: str) -> float:
 
 def add_parser(commands: Any) -> None:
     """Add ``generate`` to the main parser's subcommands."""
-    from orchestrion.cli.render import non_negative
+    from orchestrion.cli._args import non_negative, non_negative_int, positive
 
     generate = commands.add_parser(
         "generate", help="generate multitrack music with a Multitrack Music Transformer",
@@ -80,19 +64,19 @@ def add_parser(commands: Any) -> None:
                                "(piano,violin,cello)")
     generate.add_argument("--prompt", metavar="FILE", type=Path,
                           help="a music file to continue (needs --beats)")
-    generate.add_argument("--beats", metavar="N", type=_non_negative_int,
+    generate.add_argument("--beats", metavar="N", type=non_negative_int,
                           help="with --prompt: continue the prompt's first N beats")
     generate.add_argument("--seed", metavar="S", type=int, help="random seed (default random)")
-    generate.add_argument("--n", metavar="N", type=_positive, default=1,
+    generate.add_argument("--n", metavar="N", type=positive, default=1,
                           help="number of pieces (default 1)")
     generate.add_argument("--temperature", metavar="T", type=non_negative, default=1.0,
                           help="sampling temperature for every field (default 1; 0 greedy)")
-    generate.add_argument("--top-k", metavar="K", type=_non_negative_int,
+    generate.add_argument("--top-k", metavar="K", type=non_negative_int,
                           help="keep the K likeliest codes of every field (0: off; default "
                                "10%% of each field's codes, as the paper)")
     generate.add_argument("--top-p", metavar="P", type=_probability,
                           help="nucleus sampling mass for every field (default off)")
-    generate.add_argument("--max-events", metavar="E", type=_positive,
+    generate.add_argument("--max-events", metavar="E", type=positive,
                           help="the most events per piece (default the model's, 1024)")
     generate.add_argument("--render", metavar="WAV", type=Path,
                           help="also render each piece to audio (.wav, .flac or .ogg)")

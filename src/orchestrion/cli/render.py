@@ -8,6 +8,8 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+from orchestrion.cli._args import non_negative
+
 PROG = "orchestrion render"
 AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg")
 
@@ -39,17 +41,6 @@ def sample_rate(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
     if not 8000 <= value <= 192000:
         raise argparse.ArgumentTypeError(f"must be 8000-192000 Hz, got {value}")
-    return value
-
-
-def non_negative(text: str) -> float:
-    """An argparse type: a finite number >= 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value >= 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text}")
     return value
 
 
