@@ -8,7 +8,8 @@ One module per codec; each is imported only when asked for::
     music = codec.decode(array)
 
 Names: ``pitch``, ``event``, ``note``, ``pianoroll`` (MusPy's four, with its bugs fixed),
-``mmt`` (multitrack 6-field tuples) and ``remi``. See ``docs/representations.md``.
+``mmt`` (multitrack 6-field tuples), ``remi`` and ``parts`` (part-labelled notes for
+automatic instrumentation). See ``docs/representations.md``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ _MODULES = {
     "pianoroll": "orchestrion.representations.pianoroll",
     "mmt": "orchestrion.representations.mmt",
     "remi": "orchestrion.representations.remi",
+    "parts": "orchestrion.representations.parts",
 }
 NAMES = tuple(_MODULES)
 
