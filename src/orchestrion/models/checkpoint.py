@@ -4,7 +4,7 @@
 that trained it::
 
     {"format": 1,
-     "family": "mmt",                      # a key of FAMILIES
+     "family": "mmt",                      # a key of FAMILIES (mmt, arranger)
      "config": {...},                      # the family's config (to_dict)
      "codec": {"class", "version", "config"},   # Representation.save's content
      "versions": {"orchestrion": ..., "torch": ..., "safetensors": ...},
@@ -40,6 +40,7 @@ WEIGHTS_FILE = "model.safetensors"
 #: family -> (module, config class, model class).
 FAMILIES: dict[str, tuple[str, str, str]] = {
     "mmt": ("orchestrion.models.mmt", "MMTConfig", "MultitrackMusicTransformer"),
+    "arranger": ("orchestrion.models.arranger", "ArrangerConfig", "ArrangerModel"),
 }
 
 

@@ -48,9 +48,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from orchestrion.errors import OrchestrionError
 
@@ -88,8 +89,125 @@ def lr_multiplier(step: int, warmup: int, decay_steps: int, final: float) -> flo
     return 1.0 - (1.0 - final) * (step - warmup) / (decay_steps - warmup)
 
 
+class RunConfigMethods:
+    """What every training config shares: validation of the common fields, presets,
+    ``replace``, ``to_dict``/``from_dict``. A config is a frozen dataclass with the fields
+    ``model``, ``transpose``, ``splits``, ``lr``, ``grad_clip``, ``accelerator``, ``logger``
+    (and the hardware and logging fields :func:`~orchestrion.training.trainer.build_trainer`
+    reads), and lists its integer fields in ``_POSITIVE``, ``_NON_NEGATIVE`` and
+    ``_OPTIONAL``; its family-specific rules go in ``_validate_family``."""
+
+    _POSITIVE: ClassVar[tuple[str, ...]] = ()
+    _NON_NEGATIVE: ClassVar[tuple[str, ...]] = ()
+    _OPTIONAL: ClassVar[tuple[str, ...]] = ()
+    _MODEL: ClassVar[str] = "model config"
+    PRESETS: ClassVar[dict[str, dict[str, Any]]] = {}
+
+    def __post_init__(self) -> None:
+        transpose = getattr(self, "transpose", None)
+        if transpose is not None:
+            try:
+                low, high = (int(x) for x in transpose)
+            except (TypeError, ValueError):
+                raise TrainingError(f"transpose must be [low, high] or null, got "
+                                    f"{transpose!r}") from None
+            object.__setattr__(self, "transpose", (low, high))
+        model = getattr(self, "model", {})
+        object.__setattr__(self, "model", dict(model) if isinstance(model, dict) else model)
+        self._validate()
+
+    def _validate(self) -> None:
+        def bad(name: str, why: str) -> TrainingError:
+            return TrainingError(f"training config: {name} {why}, got {getattr(self, name)!r}")
+
+        for name in self._POSITIVE:
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise bad(name, "must be an integer >= 1")
+        for name in self._NON_NEGATIVE:
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise bad(name, "must be an integer >= 0")
+        for name in self._OPTIONAL:
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or value < 1):
+                raise bad(name, "must be an integer >= 1 or null")
+        self._validate_family(bad)
+        lr, clip = self.lr, self.grad_clip
+        if not (isinstance(lr, (int, float)) and lr > 0):
+            raise bad("lr", "must be a number > 0")
+        if not (isinstance(clip, (int, float)) and clip >= 0):
+            raise bad("grad_clip", "must be a number >= 0")
+        transpose = self.transpose
+        if transpose is not None and transpose[0] > transpose[1]:
+            raise bad("transpose", "needs low <= high")
+        if self.accelerator not in ACCELERATORS:
+            raise bad("accelerator", f"must be one of {', '.join(ACCELERATORS)}")
+        if self.logger not in LOGGERS:
+            raise bad("logger", f"must be one of {', '.join(LOGGERS)}")
+        if not isinstance(self.model, dict):
+            raise bad("model", f"must be a mapping of {self._MODEL} fields")
+        from orchestrion.datasets.splits import parse_fractions
+        try:
+            names = parse_fractions(self.splits)
+        except ValueError as error:
+            raise bad("splits", f"is wrong ({error})") from None
+        if not {"train", "valid"} <= set(names):
+            raise bad("splits", "must have a train and a valid split (e.g. 0.8,0.1,0.1 or "
+                                "train=0.9,valid=0.1)")
+
+    def _validate_family(self, bad: Callable[[str, str], TrainingError]) -> None:
+        """Rules of one family's fields (``bad(name, why)`` builds the error)."""
+
+    # --- construction -----------------------------------------------------------------------
+    @classmethod
+    def preset(cls: type[_C], name: str, **overrides: Any) -> _C:
+        """The preset ``name`` (a key of ``PRESETS``) with ``overrides``."""
+        if name not in cls.PRESETS:
+            raise TrainingError(f"no training preset {name!r}; the presets are: "
+                                f"{', '.join(cls.PRESETS)} (or a .yaml/.json file)")
+        return cls.from_dict({**cls.PRESETS[name], **overrides})
+
+    def replace(self: _C, **overrides: Any) -> _C:
+        """A copy with ``overrides`` (``None`` values are ignored), validated."""
+        changes = {k: v for k, v in overrides.items() if v is not None}
+        return type(self).from_dict({**self.to_dict(), **changes})
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able dict (lists for tuples) that :meth:`from_dict` turns back."""
+        data = dataclasses.asdict(self)  # type: ignore[call-overload]
+        for name, value in data.items():
+            if isinstance(value, tuple):
+                data[name] = list(value)
+        return data
+
+    @classmethod
+    def from_dict(cls: type[_C], data: dict[str, Any]) -> _C:
+        """Build from a mapping of fields; unknown fields are a :class:`TrainingError`."""
+        names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        unknown = sorted(set(data) - names)
+        if unknown:
+            raise TrainingError(f"training config: unknown field(s) {', '.join(unknown)}; "
+                                f"the fields are: {', '.join(sorted(names))}")
+        data = dict(data)
+        for name in ("lr", "final_lr", "grad_clip"):  # YAML reads 5e-4 as a string
+            if isinstance(data.get(name), str):
+                try:
+                    data[name] = float(data[name])
+                except ValueError:
+                    raise TrainingError(f"training config: {name} must be a number, got "
+                                        f"{data[name]!r}") from None
+        try:
+            return cls(**data)
+        except TypeError as error:
+            raise TrainingError(f"training config: {error}") from None
+
+
+_C = TypeVar("_C", bound=RunConfigMethods)
+
+
 @dataclass(frozen=True)
-class TrainConfig:
+class TrainConfig(RunConfigMethods):
     """What a training run does (module docstring for the presets).
 
     Model: ``size`` (``debug``, ``small``, ``paper``) and ``model``, overrides of
@@ -150,65 +268,25 @@ class TrainConfig:
     log_every: int = 50
     progress: bool = True
 
-    def __post_init__(self) -> None:
-        if self.transpose is not None:
-            try:
-                low, high = (int(x) for x in self.transpose)
-            except (TypeError, ValueError):
-                raise TrainingError(f"transpose must be [low, high] or null, got "
-                                    f"{self.transpose!r}") from None
-            object.__setattr__(self, "transpose", (low, high))
-        object.__setattr__(self, "model", dict(self.model or {}))
-        self._validate()
-
-    def _validate(self) -> None:
-        def bad(name: str, why: str) -> TrainingError:
-            return TrainingError(f"training config: {name} {why}, got {getattr(self, name)!r}")
-
+    #: Fields checked by :meth:`RunConfigMethods._validate` (integers >= 1, integers >= 0,
+    #: integers >= 1 or None).
+    _POSITIVE = ("resolution", "max_beat", "beat_window", "max_piece_beats", "batch_size",
+                 "max_steps", "val_every", "devices", "num_nodes", "log_every")
+    _NON_NEGATIVE = ("min_notes", "min_beats", "warmup", "decay_steps", "patience",
+                     "num_workers", "seed")
+    _OPTIONAL = ("max_seq_len", "val_batches")
+    _MODEL = "MMTConfig"
+    def _validate_family(self, bad: Callable[[str, str], TrainingError]) -> None:
         if self.size not in SIZES:
             raise bad("size", f"must be one of {', '.join(SIZES)}")
-        for name in ("resolution", "max_beat", "beat_window", "max_piece_beats", "batch_size",
-                     "max_steps", "val_every", "devices", "num_nodes", "log_every"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise bad(name, "must be an integer >= 1")
-        for name in ("min_notes", "min_beats", "warmup", "decay_steps", "patience",
-                     "num_workers", "seed"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise bad(name, "must be an integer >= 0")
-        for name in ("max_seq_len", "val_batches"):
-            value = getattr(self, name)
-            if value is not None and (not isinstance(value, int) or value < 1):
-                raise bad(name, "must be an integer >= 1 or null")
         if self.max_seq_len is not None and self.max_seq_len < 4:
             raise bad("max_seq_len", "must be >= 4 (SOS, an instrument, SON, EOS)")
         if self.beat_window > self.max_beat:
             raise bad("beat_window", f"must be <= max_beat ({self.max_beat})")
         if self.max_piece_beats < self.beat_window:
             raise bad("max_piece_beats", f"must be >= beat_window ({self.beat_window})")
-        if not (isinstance(self.lr, (int, float)) and self.lr > 0):
-            raise bad("lr", "must be a number > 0")
         if not (isinstance(self.final_lr, (int, float)) and 0 <= self.final_lr <= 1):
             raise bad("final_lr", "must be a factor in [0, 1]")
-        if not (isinstance(self.grad_clip, (int, float)) and self.grad_clip >= 0):
-            raise bad("grad_clip", "must be a number >= 0")
-        if self.transpose is not None and self.transpose[0] > self.transpose[1]:
-            raise bad("transpose", "needs low <= high")
-        if self.accelerator not in ACCELERATORS:
-            raise bad("accelerator", f"must be one of {', '.join(ACCELERATORS)}")
-        if self.logger not in LOGGERS:
-            raise bad("logger", f"must be one of {', '.join(LOGGERS)}")
-        if not isinstance(self.model, dict):
-            raise bad("model", "must be a mapping of MMTConfig fields")
-        from orchestrion.datasets.splits import parse_fractions
-        try:
-            names = parse_fractions(self.splits)
-        except ValueError as error:
-            raise bad("splits", f"is wrong ({error})") from None
-        if not {"train", "valid"} <= set(names):
-            raise bad("splits", "must have a train and a valid split (e.g. 0.8,0.1,0.1 or "
-                                "train=0.9,valid=0.1)")
 
     # --- derived ----------------------------------------------------------------------------
     @property
@@ -229,47 +307,6 @@ class TrainConfig:
         from orchestrion.representations.mmt import MMT
         return MMT(resolution=self.resolution, max_beat=self.max_piece_beats, max_events=None)
 
-    # --- construction -----------------------------------------------------------------------
-    @classmethod
-    def preset(cls, name: str, **overrides: Any) -> TrainConfig:
-        """The preset ``name`` (``debug``, ``small``, ``paper``) with ``overrides``."""
-        if name not in PRESETS:
-            raise TrainingError(f"no training preset {name!r}; the presets are: "
-                                f"{', '.join(PRESETS)} (or a .yaml/.json file)")
-        return cls.from_dict({**PRESETS[name], **overrides})
-
-    def replace(self, **overrides: Any) -> TrainConfig:
-        """A copy with ``overrides`` (``None`` values are ignored), validated."""
-        changes = {k: v for k, v in overrides.items() if v is not None}
-        return type(self).from_dict({**self.to_dict(), **changes})
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-able dict (lists for tuples) that :meth:`from_dict` turns back."""
-        data = dataclasses.asdict(self)
-        data["transpose"] = None if self.transpose is None else list(self.transpose)
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
-        """Build from a mapping of fields; unknown fields are a :class:`TrainingError`."""
-        names = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - names)
-        if unknown:
-            raise TrainingError(f"training config: unknown field(s) {', '.join(unknown)}; "
-                                f"the fields are: {', '.join(sorted(names))}")
-        data = dict(data)
-        for name in ("lr", "final_lr", "grad_clip"):  # YAML reads 5e-4 as a string
-            if isinstance(data.get(name), str):
-                try:
-                    data[name] = float(data[name])
-                except ValueError:
-                    raise TrainingError(f"training config: {name} must be a number, got "
-                                        f"{data[name]!r}") from None
-        try:
-            return cls(**data)
-        except TypeError as error:
-            raise TrainingError(f"training config: {error}") from None
-
 
 #: The presets, as overrides of :class:`TrainConfig`'s defaults (the paper's).
 PRESETS: dict[str, dict[str, Any]] = {
@@ -280,11 +317,13 @@ PRESETS: dict[str, dict[str, Any]] = {
               "lr": 1e-3, "warmup": 10, "decay_steps": 200, "max_steps": 200, "val_every": 20,
               "patience": 5, "min_notes": 8, "min_beats": 4, "log_every": 5},
 }
+TrainConfig.PRESETS = PRESETS
 
 
-def load_config(path: str | os.PathLike[str]) -> TrainConfig:
-    """Read a config file (``.yaml``/``.yml`` or ``.json``): a mapping of
-    :class:`TrainConfig` fields, starting from the preset named by ``preset`` (default
+def load_config(path: str | os.PathLike[str], cls: type[_C] = TrainConfig  # type: ignore[assignment]
+                ) -> _C:
+    """Read a config file (``.yaml``/``.yml`` or ``.json``): a mapping of fields of ``cls``
+    (:class:`TrainConfig` by default), starting from the preset named by ``preset`` (default
     ``paper``)."""
     path = Path(path).expanduser()
     try:
@@ -308,22 +347,26 @@ def load_config(path: str | os.PathLike[str]) -> TrainConfig:
     data = dict(data)
     preset = data.pop("preset", "paper")
     try:
-        return TrainConfig.preset(str(preset), **data)
+        return cls.preset(str(preset), **data)
     except TrainingError as error:
         raise TrainingError(f"{path}: {error}") from None
 
 
-def resolve_config(spec: str | os.PathLike[str] | TrainConfig | None) -> TrainConfig:
-    """A :class:`TrainConfig` from a preset name, a config file, or a config (as is);
-    ``None`` gives ``small``."""
-    if isinstance(spec, TrainConfig):
+def resolve_config(spec: str | os.PathLike[str] | RunConfigMethods | None,
+                   cls: type[_C] = TrainConfig,  # type: ignore[assignment]
+                   default: str = "small") -> _C:
+    """A config of class ``cls`` (:class:`TrainConfig` by default) from a preset name, a
+    config file, or a config (as is); ``None`` gives the preset ``default``."""
+    if isinstance(spec, cls):
         return spec
+    if isinstance(spec, RunConfigMethods):
+        raise TrainingError(f"a {type(spec).__name__} where a {cls.__name__} is needed")
     if spec is None:
-        return TrainConfig.preset("small")
+        return cls.preset(default)
     text = str(spec)
-    if text in PRESETS:
-        return TrainConfig.preset(text)
+    if text in cls.PRESETS:
+        return cls.preset(text)
     if Path(text).suffix.lower() in (".yaml", ".yml", ".json") or Path(text).exists():
-        return load_config(text)
-    raise TrainingError(f"--config {text!r}: not a preset ({', '.join(PRESETS)}) nor a "
+        return load_config(text, cls)
+    raise TrainingError(f"--config {text!r}: not a preset ({', '.join(cls.PRESETS)}) nor a "
                         f".yaml/.json file")

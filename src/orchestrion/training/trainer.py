@@ -34,15 +34,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from orchestrion.training.config import TrainConfig, TrainingError, resolve_config
+from orchestrion.training.config import (
+    RunConfigMethods,
+    TrainConfig,
+    TrainingError,
+    resolve_config,
+)
 
 if TYPE_CHECKING:
     import lightning.pytorch as pl
 
-__all__ = ["FAMILIES", "build_trainer", "hardware", "train"]
+__all__ = ["FAMILIES", "build_trainer", "config_class", "hardware", "train"]
 
 #: Model families that can be trained.
-FAMILIES = ("mmt",)
+FAMILIES = ("mmt", "arranger")
 #: Lightning's warnings that say nothing to a user of ``orchestrion train``.
 QUIET = (r".*does not have many workers.*", r".*smaller than the logging interval.*",
          r".*Checkpoint directory .* exists and is not empty.*",
@@ -122,37 +127,40 @@ def _device(hw: dict[str, Any], config: TrainConfig) -> str:
 
 
 def train(family: str, dataset: str | os.PathLike[str], *,
-          config: str | os.PathLike[str] | TrainConfig | None = "small",
-          out: str | os.PathLike[str] = "runs/mmt", data_root: str | os.PathLike[str] | None = None,
+          config: str | os.PathLike[str] | RunConfigMethods | None = None,
+          out: str | os.PathLike[str] | None = None,
+          data_root: str | os.PathLike[str] | None = None,
           resume: str | os.PathLike[str] | None = None, jobs: int = 1,
           command: str | None = None, echo: Callable[[str], None] | None = None,
           **overrides: Any) -> Path:
-    """Train a model of ``family`` (``"mmt"``) on ``dataset`` and return the checkpoint
-    folder ``out/model`` of the best weights.
+    """Train a model of ``family`` (``"mmt"`` or ``"arranger"``) on ``dataset`` and return
+    the checkpoint folder ``out/model`` of the best weights.
 
     Args:
         family: The model family (:data:`FAMILIES`).
         dataset: A catalog name, a music21 collection name or a folder of music files
             (``orchestrion.datasets.get``).
-        config: A preset name (``debug``, ``small``, ``paper``), a YAML/JSON config file or a
-            :class:`TrainConfig`.
-        out: The run's folder (module docstring for its layout).
+        config: A preset name, a YAML/JSON config file or a config object: for ``mmt`` a
+            :class:`TrainConfig` (presets ``debug``, ``small`` (default), ``paper``), for
+            ``arranger`` an :class:`~orchestrion.training.arranger_config.ArrangerTrainConfig`
+            (presets ``paper`` (default), ``debug``).
+        out: The run's folder (module docstring for its layout; default ``runs/FAMILY``).
         data_root: Where the data set is prepared (default ``out/data``).
         resume: A Lightning checkpoint to continue from (``last``: ``out/lightning/
             last.ckpt``): weights, optimiser, schedule, step and early-stopping state.
         jobs: Worker processes for the data preparation.
         command: The command line recorded in the checkpoint (default ``sys.argv``).
         echo: Called with a line for each stage (data, model, result); None: silent.
-        **overrides: :class:`TrainConfig` fields that replace the config's (``None``
-            ignored): ``max_steps``, ``batch_size``, ``devices``, ``accelerator``, ...
+        **overrides: config fields that replace the config's (``None`` ignored):
+            ``max_steps``, ``batch_size``, ``devices``, ``accelerator``, ``kind``, ...
     """
     if family not in FAMILIES:
         raise TrainingError(f"no trainable model family {family!r}; the families are: "
                             f"{', '.join(FAMILIES)}")
-    cfg = resolve_config(config).replace(**overrides)
+    cfg = resolve_config(config, *config_class(family)).replace(**overrides)
     hw = hardware(cfg)  # fail before preparing the data
     say = echo or (lambda _line: None)
-    out = Path(out).expanduser()
+    out = Path(out if out is not None else f"runs/{family}").expanduser()
     root = Path(data_root).expanduser() if data_root is not None else out / "data"
     ckpt = _resume_path(resume, out)
     if command is None:
@@ -160,8 +168,9 @@ def train(family: str, dataset: str | os.PathLike[str], *,
 
     from orchestrion.datasets import prepare
 
+    storage = cfg.storage_codec() if family == "mmt" else cfg.codec(str(dataset))
     say(f"preparing {dataset} under {root} ...")
-    prepared = prepare(dataset, root, representation=cfg.storage_codec(), splits=cfg.splits,
+    prepared = prepare(dataset, root, representation=storage, splits=cfg.splits,
                        jobs=jobs, progress=cfg.progress and sys.stderr.isatty())
     splits = ", ".join(f"{k} {v}" for k, v in prepared.splits.items())
     say(f"data: {prepared.pieces} pieces ({splits}), {len(prepared.failures)} failed; "
@@ -170,25 +179,17 @@ def train(family: str, dataset: str | os.PathLike[str], *,
     import lightning.pytorch as pl
     import torch
 
-    from orchestrion.models.mmt import MMTConfig
-    from orchestrion.training.data import MMTDataModule
-    from orchestrion.training.mmt import MMTModule
-
-    codec = cfg.codec()
-    try:
-        model_config = MMTConfig.from_codec(codec, cfg.size, max_seq_len=cfg.seq_len,
-                                            **cfg.model)
-    except (TypeError, ValueError) as error:
-        raise TrainingError(f"training config: model: {error}") from None
-    pl.seed_everything(cfg.seed, workers=True, verbose=False)
-    module = MMTModule(model_config.to_dict(), cfg.to_dict())
     assert prepared.shards is not None
-    data = MMTDataModule(prepared.shards, cfg)
+    pl.seed_everything(cfg.seed, workers=True, verbose=False)
+    build = _build_mmt if family == "mmt" else _build_arranger
+    module, data, model_config, codec = build(cfg, prepared.shards, storage)
     data.setup()
     assert data.train_set is not None
     assert data.val_set is not None
-    say(f"model: mmt {cfg.size}, {module.model.num_parameters() / 1e6:.2f} M parameters; "
-        f"windows: {len(data.train_set)} train, {len(data.val_set)} valid "
+    unit = "windows" if family == "mmt" else "pieces"
+    say(f"model: {family} {_describe(cfg, model_config)}, "
+        f"{module.model.num_parameters() / 1e6:.2f} M parameters; {unit}: "
+        f"{len(data.train_set)} train, {len(data.val_set)} valid "
         f"({data.train_set.skipped + data.val_set.skipped} pieces skipped as too short)")
     trainer = build_trainer(cfg, out)
     started = time.perf_counter()
@@ -215,9 +216,11 @@ def train(family: str, dataset: str | os.PathLike[str], *,
     meta = {
         "command": command, "dataset": str(dataset), "dataset_name": prepared.dataset,
         "data_root": str(root), "pieces": dict(prepared.splits),
-        "windows": {"train": len(data.train_set), "valid": len(data.val_set)},
+        unit: {"train": len(data.train_set), "valid": len(data.val_set)},
         "config": cfg.to_dict(), "steps": int(trainer.global_step),
-        "best_step": int(best["step"]), "val_loss": best["loss"], "val_losses": best["fields"],
+        "best_step": int(best["step"]), "val_loss": best["loss"],
+        **({"val_losses": best["fields"]} if family == "mmt"
+           else {"val_accuracy": best["accuracy"]}),
         "stopped_early": bool(stopped), "resumed_from": None if ckpt is None else str(ckpt),
         "seconds": round(seconds, 2),
         "steps_per_second": round(steps / seconds, 3) if seconds > 0 else None,
@@ -231,6 +234,56 @@ def train(family: str, dataset: str | os.PathLike[str], *,
         f"{meta['device']}; best val_loss {best['loss']:.4f} at step {best['step']}"
         + (" (stopped early)" if stopped else ""))
     return folder
+
+
+def config_class(family: str) -> tuple[type[Any], str]:
+    """The config class of ``family`` and its default preset."""
+    if family == "mmt":
+        return TrainConfig, "small"
+    from orchestrion.training.arranger_config import ArrangerTrainConfig
+    return ArrangerTrainConfig, "paper"
+
+
+def _describe(cfg: Any, model_config: Any) -> str:
+    """``small`` (an MMT's size) or ``bilstm + duration`` (an arranger's kind and inputs)."""
+    kind = getattr(model_config, "kind", None)
+    if kind is not None:
+        extras = [name for name, on in (("duration", model_config.use_duration),
+                                        ("entry hints", model_config.entry_hints),
+                                        ("pitch hints", model_config.pitch_hints)) if on]
+        return kind + (f" + {', '.join(extras)}" if extras else "")
+    return str(cfg.size)
+
+
+def _build_mmt(cfg: Any, shards: Path, storage: Any) -> tuple[Any, Any, Any, Any]:
+    """The MMT's module, data module, model config and codec."""
+    from orchestrion.models.mmt import MMTConfig
+    from orchestrion.training.data import MMTDataModule
+    from orchestrion.training.mmt import MMTModule
+
+    codec = cfg.codec()
+    try:
+        model_config = MMTConfig.from_codec(codec, cfg.size, max_seq_len=cfg.seq_len,
+                                            **cfg.model)
+    except (TypeError, ValueError) as error:
+        raise TrainingError(f"training config: model: {error}") from None
+    return (MMTModule(model_config.to_dict(), cfg.to_dict()), MMTDataModule(shards, cfg),
+            model_config, codec)
+
+
+def _build_arranger(cfg: Any, shards: Path, codec: Any) -> tuple[Any, Any, Any, Any]:
+    """The arranger's module, data module, model config and codec (the ``parts`` codec)."""
+    from orchestrion.models.arranger import ArrangerConfig
+    from orchestrion.training.arranger import ArrangerDataModule, ArrangerModule
+
+    make = ArrangerConfig.preset if cfg.size == "paper" else ArrangerConfig.debug
+    try:
+        model_config = make(cfg.kind, codec.n_parts, resolution=codec.resolution, **cfg.model)
+    except (TypeError, ValueError) as error:
+        raise TrainingError(f"training config: model: {error}") from None
+    return (ArrangerModule(model_config.to_dict(), cfg.to_dict()),
+            ArrangerDataModule(shards, cfg, max_duration=model_config.max_duration),
+            model_config, codec)
 
 
 def _resume_path(resume: str | os.PathLike[str] | None, out: Path) -> Path | None:
