@@ -41,6 +41,8 @@ examples:
   {PROG} render song.mid song.wav --stems stems/
   {PROG} train mmt --dataset multipart --out runs/mmt
   {PROG} generate --model runs/mmt/model --instruments violin,viola,cello -o trio.mid
+  {PROG} arrange chorale_piano.mid -o chorale_winds.mid --render winds.wav
+  {PROG} arrange --model bach-bilstm --eval bach-chorales
 
 Run '{PROG} COMMAND --help' for the options of a command (docs/cli.md has more).
 """
@@ -142,6 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_parser(commands)
     from orchestrion.cli import generate
     generate.add_parser(commands)
+    from orchestrion.cli import arrange
+    arrange.add_parser(commands)
     return parser
 
 
