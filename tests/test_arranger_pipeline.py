@@ -193,6 +193,7 @@ def test_cli_arrange_eval_json(folder: Path, tmp_path: Path,
                  "--root", str(tmp_path / "data"), "--json", "--jobs", "1"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["method"] == "zone"
+    assert report["per_part"]["Part 4"] == {"notes": 0, "accuracy": None}  # strict JSON
     assert report["accuracy"] == 1.0
     assert set(report) >= {"per_part", "confusion", "notes", "notes_per_second"}
     assert main(["arrange", "--model", "zone", "--eval", str(folder), "--split", "valid",

@@ -119,7 +119,9 @@ def _evaluate(args: argparse.Namespace, method: str) -> int:
     if args.online and not report["online"]:
         raise ArrangerError(f"--online: {method} is an offline method")
     if args.json:
-        print(json.dumps(report, indent=1))
+        from orchestrion.cli.evaluate import jsonable
+
+        print(json.dumps(jsonable(report), indent=1, allow_nan=False))
         return 0
     if args.quiet:
         return 0
@@ -135,8 +137,8 @@ def _evaluate(args: argparse.Namespace, method: str) -> int:
     for i, name in enumerate(names):
         part = report["per_part"][name]
         row = " ".join(f"{n}" for n in report["confusion"][i])
-        print(f"  {name:<{width}}  {part['notes']:>7,}  {part['accuracy'] * 100:>7.2f}%   "
-              f"{i}: {row}")
+        accuracy = f"{part['accuracy'] * 100:>7.2f}%" if part["notes"] else f"{'-':>8}"
+        print(f"  {name:<{width}}  {part['notes']:>7,}  {accuracy}   {i}: {row}")
     return 0
 
 

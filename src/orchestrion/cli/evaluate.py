@@ -121,22 +121,22 @@ def run(args: argparse.Namespace) -> int:
     if args.csv is not None:
         _write_csv(args.csv, rows, names)
     if args.json:
-        print(json.dumps(_jsonable(report), indent=1, allow_nan=False))
+        print(json.dumps(jsonable(report), indent=1, allow_nan=False))
     else:
         print(to_text(report))
     return 1 if failures or report.get("reference_failures") else 0
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     """NaN (a metric undefined for a piece) becomes ``null``: strict JSON has no NaN."""
     if isinstance(value, float):
         return None if math.isnan(value) else value
     if isinstance(value, dict):
-        return {key: _jsonable(item) for key, item in value.items()}
+        return {key: jsonable(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_jsonable(item) for item in value]
+        return [jsonable(item) for item in value]
     if hasattr(value, "item"):  # numpy scalars
-        return _jsonable(value.item())
+        return jsonable(value.item())
     return value
 
 
