@@ -69,8 +69,9 @@ def add_parser(commands: Any) -> None:
                             "debug; or a .yaml/.json file")
     train.add_argument("--out", metavar="DIR", type=Path,
                        help="the run's folder (default runs/FAMILY)")
-    train.add_argument("--model", metavar="KIND",
-                       choices=("lstm", "bilstm", "transformer", "bitransformer"),
+    from orchestrion.models.arranger.config import KINDS
+
+    train.add_argument("--model", metavar="KIND", choices=KINDS,
                        help="arranger: the model kind (default bilstm)")
     train.add_argument("--hints", choices=("none", "entry", "pitch", "both"),
                        help="arranger: the hints the model reads (default none)")

@@ -37,12 +37,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from orchestrion.models.arranger.config import KINDS, ONLINE_KINDS
 from orchestrion.training.config import RunConfigMethods, TrainingError
 
 __all__ = ["ARRANGER_PRESETS", "ArrangerTrainConfig", "part_scheme"]
 
-#: Model kinds (``orchestrion.models.arranger.KINDS``; repeated so this module stays light).
-KINDS = ("lstm", "bilstm", "transformer", "bitransformer")
 SIZES = ("paper", "debug")
 
 #: Data set name -> (part names, GM programs 0-127, assign rule). See the module docstring.
@@ -149,7 +148,7 @@ class ArrangerTrainConfig(RunConfigMethods):
     @property
     def online(self) -> bool:
         """Whether the model sees only the notes before each note (``lstm``, ``transformer``)."""
-        return self.kind in ("lstm", "transformer")
+        return self.kind in ONLINE_KINDS
 
     def scheme(self, dataset: str) -> dict[str, Any]:
         """The ``parts`` codec config for ``dataset``: the data set's scheme with this

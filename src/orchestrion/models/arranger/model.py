@@ -23,8 +23,8 @@ of a batch is the mean cross-entropy over the real notes with a label::
 
 - ``lstm`` / ``bilstm``: ``layers`` LSTM layers, each followed by LayerNorm and dropout, as
   in the reference (a BiLSTM concatenates ``hidden // 2`` forward and backward units). The
-  layers run on packed sequences (``pack_padded_sequence``), so a padded item's backward
-  direction starts at its last real note: padding never changes a real note's output.
+  backward direction reads each item reversed within its own length, so it starts at the
+  item's last real note: padding never changes a real note's output.
 - ``transformer`` / ``bitransformer``: ``layers`` pre-LayerNorm blocks (Xiong et al., ICML
   2020; the reference's are post-LN, which needs learning-rate warm-up at depth)::
 
@@ -260,7 +260,7 @@ class ArrangerModel(nn.Module):
         if self.config.pitch_hints and batch["pitch_hints"].shape != (batch_size, k):
             raise ValueError(f"pitch_hints must be (B, K) = {(batch_size, k)}, "
                              f"got {tuple(batch['pitch_hints'].shape)}")
-        # The packed LSTMs read the first mask.sum(1) notes of each item: padding must trail.
+        # The LSTMs' backward direction reverses the first mask.sum(1) notes: padding must trail.
         prefix = torch.arange(length, device=mask.device)[None, :] < mask.sum(1, keepdim=True)
         if not torch.equal(mask, prefix):
             raise ValueError("mask must be True on a prefix of each row (pad on the right)")
