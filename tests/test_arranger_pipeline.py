@@ -237,5 +237,7 @@ def test_cli_train_arranger_with_hints(folder: Path, tmp_path: Path,
     assert "--hints entry" in meta["command"]
     assert "--duration" in meta["command"]
     assert 0 <= meta["val_accuracy"] <= 1
+    assert set(meta["pieces"]) == {"train", "valid", "test"}  # the splits
+    assert set(meta["pieces_used"]) == {"train", "valid"}  # long enough to train on
     assert main(["train", "mmt", "--dataset", str(folder), "--hints", "entry"]) == 1
     assert "options of the arranger family" in capsys.readouterr().err
