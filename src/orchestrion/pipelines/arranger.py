@@ -33,6 +33,7 @@ tens of thousands of notes does not fit in memory.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -192,13 +193,13 @@ class Arranger:
         codec, answers included) with ``seconds`` and ``notes_per_second`` of prediction."""
         from orchestrion.models.arranger import accuracy_report
 
-        pieces = list(pieces)
+        items: Iterable[np.ndarray] = list(pieces)
         if progress:
             from tqdm import tqdm
-            pieces = list(tqdm(pieces, desc=f"{self.name}", unit="piece", leave=False))
+            items = tqdm(items, desc=self.name, unit="piece", leave=False)
         truth, predicted = [], []
         started = time.perf_counter()
-        for rows in pieces:
+        for rows in items:
             truth.append(np.asarray(rows)[:, 3])
             predicted.append(self.predict(rows))
         seconds = time.perf_counter() - started
@@ -219,8 +220,9 @@ def evaluate(method: str | os.PathLike[str], dataset: str | os.PathLike[str], *,
              progress: bool | None = None, device: str = "cpu") -> dict[str, Any]:
     """Score ``method`` (a baseline name, a shipped model or a checkpoint folder) on the
     pieces of ``split`` of ``dataset`` (prepared under ``root``, default
-    :func:`default_root`). Baselines are fitted on the ``train`` split. Returns the
-    accuracy report plus ``method``, ``dataset``, ``split``."""
+    :func:`default_root`). Baselines are fitted on the ``train`` split. ``progress``:
+    progress bars on standard error (None: on a terminal). Returns the accuracy report plus
+    ``method``, ``dataset``, ``split``, ``online`` and ``hints``."""
     from orchestrion.datasets import prepare
     from orchestrion.datasets.prepare import Prepared
     from orchestrion.models.arranger import BASELINES
@@ -246,7 +248,8 @@ def evaluate(method: str | os.PathLike[str], dataset: str | os.PathLike[str], *,
     if arranger is None:
         arranger = Arranger.fit_baseline(name, codec, prepared.shard("parts", "train"))
     shard = prepared.shard("parts", split)
-    report = arranger.evaluate(shard, progress=bool(progress))
+    show = sys.stderr.isatty() if progress is None else progress  # a bar on a terminal
+    report = arranger.evaluate(shard, progress=show)
     return {"method": name, "dataset": str(dataset), "split": split,
             "online": arranger.online, "hints": arranger.uses_hints, **report}
 
