@@ -129,6 +129,8 @@ def test_more_simultaneous_notes_than_parts_still_get_parts(trained: Path) -> No
     chord = Track(notes=[Note(0, pitch, 48) for pitch in range(48, 84, 4)])  # 9 notes at once
     arranged = Arranger.load(trained).arrange(Music(resolution=24, tracks=[chord]))
     assert sum(len(t.notes) for t in arranged.tracks) == 9
+    empty = Arranger.load(trained).arrange(Music())
+    assert [len(t.notes) for t in empty.tracks] == [0, 0, 0, 0]
 
 
 def test_trained_model_learns_the_registers(trained: Path, folder: Path) -> None:
