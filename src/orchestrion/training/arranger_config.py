@@ -106,15 +106,7 @@ class ArrangerTrainConfig(RunConfigMethods):
     val_every: int = 40
     val_batches: int | None = None
     patience: int = 10
-    accelerator: str = "auto"
-    devices: int = 1
-    num_nodes: int = 1
-    strategy: str = "auto"
-    precision: str = "auto"
-    num_workers: int = 0
-    logger: str = "csv"
     log_every: int = 10
-    progress: bool = True
 
     _POSITIVE = ("resolution", "crop", "val_notes", "batch_size", "max_steps", "val_every",
                  "devices", "num_nodes", "log_every")

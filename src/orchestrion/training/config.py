@@ -89,13 +89,26 @@ def lr_multiplier(step: int, warmup: int, decay_steps: int, final: float) -> flo
     return 1.0 - (1.0 - final) * (step - warmup) / (decay_steps - warmup)
 
 
+@dataclass(frozen=True)
 class RunConfigMethods:
-    """What every training config shares: validation of the common fields, presets,
-    ``replace``, ``to_dict``/``from_dict``. A config is a frozen dataclass with the fields
-    ``model``, ``transpose``, ``splits``, ``lr``, ``grad_clip``, ``accelerator``, ``logger``
-    (and the hardware and logging fields :func:`~orchestrion.training.trainer.build_trainer`
-    reads), and lists its integer fields in ``_POSITIVE``, ``_NON_NEGATIVE`` and
-    ``_OPTIONAL``; its family-specific rules go in ``_validate_family``."""
+    """What every training config shares: the hardware fields (``accelerator``,
+    ``devices``, ``num_nodes``, ``strategy``, ``precision``, ``num_workers``, ``logger``,
+    ``progress``; :func:`~orchestrion.training.trainer.build_trainer` reads them), validation
+    of the common fields, presets, ``replace``, ``to_dict``/``from_dict``. A family's config
+    is a frozen dataclass deriving from it with the fields ``model``, ``transpose``,
+    ``splits``, ``lr``, ``grad_clip``, ``batch_size``, ``max_steps``, ``val_every``,
+    ``val_batches``, ``patience``, ``seed``, ``log_every``; it lists its integer fields in
+    ``_POSITIVE``, ``_NON_NEGATIVE`` and ``_OPTIONAL``, and its own rules go in
+    ``_validate_family``."""
+
+    accelerator: str = "auto"
+    devices: int = 1
+    num_nodes: int = 1
+    strategy: str = "auto"
+    precision: str = "auto"
+    num_workers: int = 0
+    logger: str = "csv"
+    progress: bool = True
 
     _POSITIVE: ClassVar[tuple[str, ...]] = ()
     _NON_NEGATIVE: ClassVar[tuple[str, ...]] = ()
@@ -258,15 +271,7 @@ class TrainConfig(RunConfigMethods):
     val_every: int = 1000
     val_batches: int | None = None
     patience: int = 20
-    accelerator: str = "auto"
-    devices: int = 1
-    num_nodes: int = 1
-    strategy: str = "auto"
-    precision: str = "auto"
-    num_workers: int = 0
-    logger: str = "csv"
     log_every: int = 50
-    progress: bool = True
 
     #: Fields checked by :meth:`RunConfigMethods._validate` (integers >= 1, integers >= 0,
     #: integers >= 1 or None).
