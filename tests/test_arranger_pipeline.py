@@ -219,6 +219,14 @@ def test_cli_arrange_errors(trained: Path, tmp_path: Path,
     assert not out.exists()
     assert main(["arrange", str(source), "-o", str(out), "--model", "no-such-model"]) == 1
     assert "no checkpoint folder or shipped model" in capsys.readouterr().err
+    # Outputs that cannot be written are refused before any work.
+    assert main(["arrange", str(source), "-o", str(tmp_path / "out.krn"), "--model",
+                 str(trained)]) == 1
+    assert "cannot write" in capsys.readouterr().err
+    assert main(["arrange", str(source), "-o", str(out), "--model", str(trained), "--plot",
+                 str(tmp_path / "roll.jpg")]) == 2
+    assert "--plot must end in .png or .svg" in capsys.readouterr().err
+    assert not out.exists()
 
 
 def test_cli_train_arranger_with_hints(folder: Path, tmp_path: Path,

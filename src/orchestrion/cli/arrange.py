@@ -44,6 +44,7 @@ the note accuracy over all notes of the split, per-part accuracy and the confusi
 def add_parser(commands: Any) -> None:
     """Add ``arrange`` to the main parser's subcommands."""
     from orchestrion.cli._args import positive
+    from orchestrion.cli._outputs import add_output_options
 
     arrange = commands.add_parser(
         "arrange", help="spread a one-part piece over instruments (automatic instrumentation)",
@@ -63,12 +64,7 @@ def add_parser(commands: Any) -> None:
     arrange.add_argument("--online", action="store_true",
                          help="use an online model (each note's part from the notes before "
                               "it only)")
-    arrange.add_argument("--render", metavar="WAV", type=Path,
-                         help="also render the arrangement to audio")
-    arrange.add_argument("--plot", metavar="PNG", type=Path,
-                         help="also draw its piano roll (.png or .svg)")
-    arrange.add_argument("--soundfont", metavar="SF2", type=Path,
-                         help="the SoundFont for --render")
+    add_output_options(arrange, "the arrangement")
     arrange.add_argument("--eval", metavar="NAME",
                          help="score the method on data set NAME instead of arranging")
     arrange.add_argument("--split", default="test", help="the split to score (default test)")
@@ -144,15 +140,11 @@ def _evaluate(args: argparse.Namespace, method: str) -> int:
 
 def _arrange(args: argparse.Namespace, method: str) -> int:
     import orchestrion
+    from orchestrion.cli._outputs import check_outputs, make_extras, renderer, write_extras
     from orchestrion.pipelines.arranger import Arranger, ArrangerError
 
-    engine = soundfont = None
-    if args.render is not None:  # fail before doing any work
-        from orchestrion.audio._engines import choose_engine
-        from orchestrion.audio.soundfont import find_soundfont
-
-        soundfont = find_soundfont(args.soundfont)
-        engine = choose_engine(None)
+    check_outputs(args.output, args.render, args.plot, args.soundfont)
+    media = renderer(args.render, args.soundfont)  # fail before doing any work
     arranger = Arranger.load(method, device=args.device)
     if args.online and not arranger.online:
         raise ArrangerError(f"--online: {method} is an offline model "
@@ -163,28 +155,10 @@ def _arrange(args: argparse.Namespace, method: str) -> int:
     arranged = arranger.arrange(music)
     seconds = time.perf_counter() - started
 
-    # Audio and picture are made in memory first, so an error there leaves no file behind.
-    audio = picture = None
-    if args.render is not None:
-        from orchestrion.audio import render
-
-        audio = render(arranged, soundfont=soundfont, engine=engine)
-    if args.plot is not None:
-        from orchestrion.viz import render_pianoroll
-
-        picture = render_pianoroll(arranged, args.plot.suffix.lower().lstrip("."))
-    for path in (args.output, args.render, args.plot):
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+    extras = make_extras(arranged, args.render, args.plot, media)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
     orchestrion.write(arranged, args.output)
-    if audio is not None:
-        from orchestrion.audio.audiofile import write_audio
-
-        write_audio(args.render, audio.audio, audio.sample_rate)
-    if picture is not None:
-        from orchestrion.io.files import atomic_write_bytes
-
-        atomic_write_bytes(args.plot, picture)
+    write_extras(extras, args.render, args.plot)
     if not args.quiet:
         n_notes = sum(len(t.notes) for t in arranged.tracks if not t.is_drum)
         parts = ", ".join(f"{t.name} {len(t.notes)}" for t in arranged.tracks

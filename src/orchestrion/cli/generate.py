@@ -46,6 +46,7 @@ def _probability(text: str) -> float:
 def add_parser(commands: Any) -> None:
     """Add ``generate`` to the main parser's subcommands."""
     from orchestrion.cli._args import non_negative, non_negative_int, positive
+    from orchestrion.cli._outputs import add_output_options
 
     generate = commands.add_parser(
         "generate", help="generate multitrack music with a Multitrack Music Transformer",
@@ -78,12 +79,7 @@ def add_parser(commands: Any) -> None:
                           help="nucleus sampling mass for every field (default off)")
     generate.add_argument("--max-events", metavar="E", type=positive,
                           help="the most events per piece (default the model's, 1024)")
-    generate.add_argument("--render", metavar="WAV", type=Path,
-                          help="also render each piece to audio (.wav, .flac or .ogg)")
-    generate.add_argument("--soundfont", metavar="SF", type=Path,
-                          help="with --render: the SoundFont (.sf2/.sf3) to use")
-    generate.add_argument("--plot", metavar="PNG", type=Path,
-                          help="also draw each piece's piano roll (.png or .svg)")
+    add_output_options(generate, "each piece")
     generate.add_argument("--device", default="cpu",
                           help="torch device for the model (default cpu)")
     generate.add_argument("-q", "--quiet", action="store_true", help="print nothing")
@@ -92,10 +88,9 @@ def add_parser(commands: Any) -> None:
 
 def _check_options(args: argparse.Namespace) -> None:
     """Usage errors (exit 2) and unwritable outputs, before the model loads."""
+    from orchestrion.cli._outputs import check_outputs
     from orchestrion.cli.convert import UsageError
-    from orchestrion.cli.render import AUDIO_EXTENSIONS
     from orchestrion.errors import FormatError
-    from orchestrion.io.registry import format_of
 
     if args.prompt is not None and args.beats is None:
         raise UsageError("--prompt needs --beats N (how many beats of the prompt to continue)")
@@ -104,18 +99,7 @@ def _check_options(args: argparse.Namespace) -> None:
     if args.prompt is not None and args.instruments is not None:
         raise UsageError("--instruments and --prompt exclude each other (a continuation "
                          "plays the prompt's instruments)")
-    if args.soundfont is not None and args.render is None:
-        raise UsageError("--soundfont needs --render")
-    fmt = format_of(args.output)
-    if not fmt.can_write:
-        raise FormatError(f"orchestrion cannot write {fmt.name} files", args.output)
-    if args.render is not None and args.render.suffix.lower() not in AUDIO_EXTENSIONS:
-        raise UsageError(f"{args.render}: --render must end in {', '.join(AUDIO_EXTENSIONS)}")
-    if args.plot is not None and args.plot.suffix.lower() not in (".png", ".svg"):
-        raise UsageError(f"{args.plot}: --plot must end in .png or .svg")
-    for path in (args.output, args.render, args.plot):
-        if path is not None and path.is_dir():
-            raise FormatError("is a folder; give a file name", path)
+    check_outputs(args.output, args.render, args.plot, args.soundfont)
     if args.prompt is not None and not args.prompt.is_file():
         raise FormatError("no such file", args.prompt)
 
@@ -123,16 +107,11 @@ def _check_options(args: argparse.Namespace) -> None:
 def run(args: argparse.Namespace) -> int:
     """Generate ``--n`` pieces and write each (and its audio and piano roll)."""
     import orchestrion
+    from orchestrion.cli._outputs import make_extras, renderer, write_extras
     from orchestrion.pipelines.mmt import MMTPipeline, output_paths
 
     _check_options(args)
-    engine = soundfont = None
-    if args.render is not None:  # fail before generating anything
-        from orchestrion.audio._engines import choose_engine
-        from orchestrion.audio.soundfont import find_soundfont
-
-        soundfont = find_soundfont(args.soundfont)
-        engine = choose_engine(None)
+    media = renderer(args.render, args.soundfont)  # fail before generating anything
 
     pipeline = MMTPipeline.from_pretrained(args.model, device=args.device)
     samples = pipeline.sample(
@@ -140,38 +119,17 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed, temperature=args.temperature, top_k=args.top_k, top_p=args.top_p,
         max_events=args.max_events)
 
-    # Audio and pictures are made in memory before any file is written, so an error there
-    # leaves nothing behind; each file is then written atomically.
-    renderings = []
-    if args.render is not None:
-        from orchestrion.audio import render
-
-        renderings = [render(s.music, soundfont=soundfont, engine=engine) for s in samples]
-    pictures = []
-    if args.plot is not None:
-        from orchestrion.viz import render_pianoroll
-
-        kind = args.plot.suffix.lower().lstrip(".")
-        pictures = [render_pianoroll(s.music, kind) for s in samples]
-
+    extras = [make_extras(s.music, args.render, args.plot, media) for s in samples]
     outputs = output_paths(args.output, args.n)
-    audio_paths = output_paths(args.render, args.n) if renderings else []
-    plot_paths = output_paths(args.plot, args.n) if pictures else []
-    for path in (*outputs, *audio_paths, *plot_paths):
+    audio_paths = output_paths(args.render, args.n) if args.render else [None] * args.n
+    plot_paths = output_paths(args.plot, args.n) if args.plot else [None] * args.n
+    for path in outputs:
         path.parent.mkdir(parents=True, exist_ok=True)
     for i, sample in enumerate(samples):
         orchestrion.write(sample.music, outputs[i])
-        if renderings:
-            from orchestrion.audio.audiofile import write_audio
-
-            write_audio(audio_paths[i], renderings[i].audio, renderings[i].sample_rate)
-        if pictures:
-            from orchestrion.io.files import atomic_write_bytes
-
-            atomic_write_bytes(plot_paths[i], pictures[i])
+        write_extras(extras[i], audio_paths[i], plot_paths[i])
         if not args.quiet:
-            _report(sample, outputs[i], audio_paths[i] if renderings else None,
-                    plot_paths[i] if pictures else None)
+            _report(sample, outputs[i], audio_paths[i], plot_paths[i])
     return 0
 
 
