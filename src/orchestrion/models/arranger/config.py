@@ -22,16 +22,17 @@ their parameter counts (``n_parts = 4``, no hints; measured with
 ==========================  ======  ======  =====  ====  ========  ==========  =======
 ``lstm``                    3       128     -      -     no        418,884     +129
 ``bilstm``                  3       64+64   -      -     yes       325,716     +129
-``transformer``             3       128     8      256   no        419,524     +129
-``bitransformer``           3       128     8      256   no        419,524     +129
+``transformer``             3       128     8      256   no        421,572     +129
+``bitransformer``           3       128     8      256   no        421,572     +129
 ``debug("lstm", 4)``        2       16      -      -     no        6,140       +17
 ``debug("bilstm", 4)``      2       8+8     -      -     no        5,116       +17
-``debug("transformer", 4)`` 2       16      2      32    no        6,204       +17
+``debug("transformer", 4)`` 2       16      2      32    no        6,332       +17
 ==========================  ======  ======  =====  ====  ========  ==========  =======
 
-(The input layer reads ``pitch_dim + beat_dim + position_dim (+ duration_dim) (+ K) (+ K)``
-features: ``entry_hints`` and ``pitch_hints`` each add ``K * hidden`` weights, 512 at
-``hidden = 128, K = 4``; ``use_duration`` adds a ``(max_duration + 1) x duration_dim``
+(The input layer reads ``pitch_dim + beat_dim + position_dim (+ duration_dim) (+ K) (+ K)
+(+ index_dim)`` features: the index, on for the transformers, adds 2,048 weights at
+``hidden = 128``; ``entry_hints`` and ``pitch_hints`` each add ``K * hidden`` weights, 512
+at ``hidden = 128, K = 4``; ``use_duration`` adds a ``(max_duration + 1) x duration_dim``
 table and ``duration_dim * hidden`` weights, 5,136 at the paper's sizes.)
 
 The paper's BiLSTM sees note durations (an offline model knows when a note ends); the online
@@ -50,10 +51,12 @@ __all__ = ["KINDS", "ONLINE_KINDS", "ArrangerConfig"]
 KINDS = ("lstm", "bilstm", "transformer", "bitransformer")
 #: The causal kinds: a note's part depends on that note and the ones before it only.
 ONLINE_KINDS = ("lstm", "transformer")
+TRANSFORMER_KINDS = ("transformer", "bitransformer")
 
 _POSITIVE = ("n_parts", "resolution", "max_duration", "layers", "hidden", "heads", "ff",
-             "pitch_dim", "beat_dim", "position_dim", "duration_dim")
-_FLAGS = ("use_beat", "use_position", "use_duration", "entry_hints", "pitch_hints")
+             "pitch_dim", "beat_dim", "position_dim", "duration_dim", "index_dim")
+_FLAGS = ("use_beat", "use_position", "use_duration", "entry_hints", "pitch_hints",
+          "use_index")
 
 
 @dataclass(frozen=True)
@@ -67,8 +70,11 @@ class ArrangerConfig:
     (``use_beat``, ``beat_dim``); a learned embedding of the position in the beat ``onset %
     resolution`` (``use_position``, ``position_dim``, ``resolution`` codes); a learned
     embedding of the duration clipped at ``max_duration`` ticks (``use_duration``,
-    ``duration_dim``, ``max_duration + 1`` codes); the ``K`` entry hints (``entry_hints``)
-    and the ``K`` part mean pitches / 127 (``pitch_hints``).
+    ``duration_dim``, ``max_duration + 1`` codes); the ``K`` entry hints (``entry_hints``),
+    the ``K`` part mean pitches / 127 (``pitch_hints``), and a fixed sinusoidal encoding of
+    the note's index in the sequence (``use_index``, ``index_dim``; on for the transformers
+    in :meth:`preset`, as in the reference, so that attention can find a note's neighbours;
+    0 at the first note of a training crop or an inference chunk).
 
     Sizes: ``layers`` LSTM layers or transformer blocks of width ``hidden`` (a BiLSTM runs
     ``hidden // 2`` units per direction), ``heads`` attention heads and ``ff`` feed-forward
@@ -84,6 +90,7 @@ class ArrangerConfig:
     use_duration: bool = False
     entry_hints: bool = False
     pitch_hints: bool = False
+    use_index: bool = False
     layers: int = 3
     hidden: int = 128
     heads: int = 8
@@ -93,6 +100,7 @@ class ArrangerConfig:
     beat_dim: int = 16
     position_dim: int = 16
     duration_dim: int = 16
+    index_dim: int = 16
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -132,7 +140,8 @@ class ArrangerConfig:
         return (self.pitch_dim + self.beat_dim * self.use_beat
                 + self.position_dim * self.use_position
                 + self.duration_dim * self.use_duration
-                + self.n_parts * self.entry_hints + self.n_parts * self.pitch_hints)
+                + self.n_parts * self.entry_hints + self.n_parts * self.pitch_hints
+                + self.index_dim * self.use_index)
 
     # --- sizes ------------------------------------------------------------------------------
     @classmethod
@@ -141,7 +150,8 @@ class ArrangerConfig:
         3x128; BiLSTM 3x(64+64), with durations; transformers 3 blocks, d 128, 8 heads, FF
         256), dropout 0.2; ``overrides`` replace any field (e.g. ``entry_hints=True``)."""
         values: dict[str, Any] = {"layers": 3, "hidden": 128, "heads": 8, "ff": 256,
-                                  "dropout": 0.2, "use_duration": kind == "bilstm"}
+                                  "dropout": 0.2, "use_duration": kind == "bilstm",
+                                  "use_index": kind in TRANSFORMER_KINDS}
         return cls(**{"kind": kind, "n_parts": n_parts, **values, **overrides})
 
     @classmethod
@@ -150,7 +160,8 @@ class ArrangerConfig:
         embeddings, no dropout."""
         values: dict[str, Any] = {"layers": 2, "hidden": 16, "heads": 2, "ff": 32,
                                   "dropout": 0.0, "pitch_dim": 8, "beat_dim": 8,
-                                  "position_dim": 8, "duration_dim": 8}
+                                  "position_dim": 8, "duration_dim": 8, "index_dim": 8,
+                                  "use_index": kind in TRANSFORMER_KINDS}
         return cls(**{"kind": kind, "n_parts": n_parts, **values, **overrides})
 
     # --- serialisation ----------------------------------------------------------------------
