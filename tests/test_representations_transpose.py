@@ -30,9 +30,11 @@ CONFIGS: dict[str, tuple[str, dict[str, object]]] = {
     "mmt": ("mmt", {"max_events": None}),
     "remi": ("remi", {}),
     "remi-velocity-tempo": ("remi", {"use_velocity": True, "use_tempo": True}),
+    "parts-order": ("parts", {"parts": ("a", "b", "c", "d"), "assign": "order"}),
+    "parts-family": ("parts", {"parts": ("Piano", "Strings", "Organ"), "assign": "family"}),
 }
 #: Codecs that keep drum tracks apart (they drop them); the others merge every track.
-DRUM_AWARE = {"mmt", "remi"}
+DRUM_AWARE = {"mmt", "remi", "parts"}
 
 
 def codec(key: str, **extra: object) -> Representation:
