@@ -8,7 +8,9 @@ one GPU, or several GPUs and nodes with DDP).
   (``trainer.py``);
 - :class:`~orchestrion.training.mmt.MMTModule` and
   :class:`~orchestrion.training.data.MMTDataModule` for the Multitrack Music Transformer
-  (``mmt.py``, ``data.py``; they import torch and Lightning).
+  (``mmt.py``, ``data.py``; they import torch and Lightning), and the arranger's
+  (``arranger.py``, config in ``arranger_config.py``); both modules record their
+  validations through :class:`~orchestrion.training.module.ValidationRecord`.
 
 ``import orchestrion.training`` imports neither torch nor Lightning; :func:`train` does.
 """

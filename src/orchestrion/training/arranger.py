@@ -31,6 +31,7 @@ from orchestrion.errors import DatasetError
 from orchestrion.models.arranger import ArrangerConfig, ArrangerModel
 from orchestrion.models.arranger.batching import collate_notes, feature_tensors
 from orchestrion.training.arranger_config import ArrangerTrainConfig
+from orchestrion.training.module import ValidationRecord
 
 __all__ = ["ArrangerDataModule", "ArrangerModule", "NoteCrops"]
 
@@ -104,7 +105,7 @@ class ArrangerDataModule(pl.LightningDataModule):
         return self._loader(self.val_set, False)
 
 
-class ArrangerModule(pl.LightningModule):
+class ArrangerModule(ValidationRecord):
     """Training of an :class:`~orchestrion.models.arranger.ArrangerModel` of config ``model``
     with the settings of ``train`` (dicts of :class:`ArrangerConfig` and
     :class:`ArrangerTrainConfig`)."""
@@ -115,10 +116,7 @@ class ArrangerModule(pl.LightningModule):
         self.model_config = ArrangerConfig.from_dict(model)
         self.train_config = ArrangerTrainConfig.from_dict(train)
         self.model = ArrangerModel(self.model_config)
-        #: The best validation so far: {"step", "loss", "accuracy", "notes"} or None.
-        self.best: dict[str, Any] | None = None
-        #: The latest validation (same keys), or None.
-        self.last_val: dict[str, Any] | None = None
+        # Validations are recorded as {"step", "loss", "accuracy", "notes"} (ValidationRecord).
         self._sums: torch.Tensor | None = None
 
     def training_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> torch.Tensor:
@@ -151,21 +149,7 @@ class ArrangerModule(pl.LightningModule):
         loss, accuracy = float(sums[0]) / notes, float(sums[1]) / notes
         self.log("val_loss", loss, prog_bar=True, sync_dist=True)
         self.log("val_accuracy", accuracy, prog_bar=True, sync_dist=True)
-        if self.trainer.sanity_checking:
-            return
-        record = {"step": int(self.global_step), "loss": loss, "accuracy": accuracy,
-                  "notes": int(sums[2])}
-        self.last_val = record
-        if self.best is None or loss < self.best["loss"]:
-            self.best = record
+        self.record_validation(loss=loss, accuracy=accuracy, notes=int(sums[2]))
 
     def configure_optimizers(self) -> torch.optim.Optimizer:
         return torch.optim.Adam(self.model.parameters(), lr=self.train_config.lr)
-
-    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        checkpoint["orchestrion"] = {"best": self.best, "last_val": self.last_val}
-
-    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        state = checkpoint.get("orchestrion", {})
-        self.best = state.get("best")
-        self.last_val = state.get("last_val")

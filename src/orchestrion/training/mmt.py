@@ -20,16 +20,16 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-import lightning.pytorch as pl
 import torch
 
 from orchestrion.models.mmt import FIELDS, MMTConfig, MultitrackMusicTransformer
 from orchestrion.training.config import TrainConfig, lr_multiplier
+from orchestrion.training.module import ValidationRecord
 
 __all__ = ["MMTModule"]
 
 
-class MMTModule(pl.LightningModule):
+class MMTModule(ValidationRecord):
     """Training of an MMT of config ``model`` with the optimiser settings of ``train``
     (dicts from :meth:`MMTConfig.to_dict` and :meth:`TrainConfig.to_dict`)."""
 
@@ -39,10 +39,7 @@ class MMTModule(pl.LightningModule):
         self.model_config = MMTConfig.from_dict(model)
         self.train_config = TrainConfig.from_dict(train)
         self.model = MultitrackMusicTransformer(self.model_config)
-        #: The best validation so far: {"step", "loss", "fields": {name: loss}} or None.
-        self.best: dict[str, Any] | None = None
-        #: The latest validation (same keys), or None.
-        self.last_val: dict[str, Any] | None = None
+        # Validations are recorded as {"step", "loss", "fields": {name: loss}} (ValidationRecord).
         self._val_sums: torch.Tensor | None = None
 
     def forward(self, tokens: torch.Tensor, mask: torch.Tensor | None = None) -> Any:
@@ -84,12 +81,7 @@ class MMTModule(pl.LightningModule):
         # equal values, and keeps Lightning from warning under DDP).
         self.log("val_loss", loss, prog_bar=True, sync_dist=True)
         self.log_dict({f"val_loss_{k}": v for k, v in fields.items()}, sync_dist=True)
-        if self.trainer.sanity_checking:
-            return
-        record = {"step": int(self.global_step), "loss": loss, "fields": fields}
-        self.last_val = record
-        if self.best is None or loss < self.best["loss"]:
-            self.best = record
+        self.record_validation(loss=loss, fields=fields)
 
     # --- optimiser --------------------------------------------------------------------------
     def configure_optimizers(self) -> dict[str, Any]:
@@ -100,12 +92,3 @@ class MMTModule(pl.LightningModule):
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
         return {"optimizer": optimizer,
                 "lr_scheduler": {"scheduler": scheduler, "interval": "step", "frequency": 1}}
-
-    # --- checkpoints ------------------------------------------------------------------------
-    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        checkpoint["orchestrion"] = {"best": self.best, "last_val": self.last_val}
-
-    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        state = checkpoint.get("orchestrion", {})
-        self.best = state.get("best")
-        self.last_val = state.get("last_val")

@@ -186,7 +186,7 @@ def train(family: str, dataset: str | os.PathLike[str], *,
     data.setup()
     assert data.train_set is not None
     assert data.val_set is not None
-    unit = "windows" if family == "mmt" else "pieces used"
+    unit, key = ("windows", "windows") if family == "mmt" else ("pieces used", "pieces_used")
     say(f"model: {family} {_describe(cfg, model_config)}, "
         f"{module.model.num_parameters() / 1e6:.2f} M parameters; {unit}: "
         f"{len(data.train_set)} train, {len(data.val_set)} valid "
@@ -216,7 +216,7 @@ def train(family: str, dataset: str | os.PathLike[str], *,
     meta = {
         "command": command, "dataset": str(dataset), "dataset_name": prepared.dataset,
         "data_root": str(root), "pieces": dict(prepared.splits),
-        unit.replace(" ", "_"): {"train": len(data.train_set), "valid": len(data.val_set)},
+        key: {"train": len(data.train_set), "valid": len(data.val_set)},
         "config": cfg.to_dict(), "steps": int(trainer.global_step),
         "best_step": int(best["step"]), "val_loss": best["loss"],
         **({"val_losses": best["fields"]} if family == "mmt"
